@@ -1,0 +1,17 @@
+"""The FastAPI service: risk scores, explanations and history for NGO security teams."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from api.settings import ApiSettings
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the app (see :func:`api.main.create_app`); imported lazily to keep imports light."""
+    from api.main import create_app as factory
+
+    return factory(settings)

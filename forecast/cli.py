@@ -1,0 +1,181 @@
+"""The ``forecast`` command line: ingest, status, demo, and the commands of later stages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from forecast.errors import InputError
+from forecast.ingest import (
+    EventFormat,
+    IngestReport,
+    PresenceFormat,
+    ingest_deployments,
+    ingest_districts,
+    ingest_drop_folder,
+    ingest_events,
+    ingest_partners,
+)
+from forecast.settings import get_settings
+from forecast.status import render_status, store_status
+from forecast.store import Store
+
+app = typer.Typer(
+    help="District-level early warning of political violence: ingest, features, train, serve.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Load data files into the store (all-or-nothing, idempotent).")
+app.add_typer(ingest_app, name="ingest")
+
+EXIT_BAD_INPUT = 2
+
+
+@contextmanager
+def reporting_input_errors() -> Iterator[None]:
+    """Turn a rejected file into a clear message and exit code 2 instead of a traceback."""
+    try:
+        yield
+    except InputError as error:
+        typer.secho(f"Rejected: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def open_store() -> Store:
+    return Store(get_settings().db_path)
+
+
+def _print(report: IngestReport) -> None:
+    typer.echo(report.summary())
+
+
+FileArg = typer.Argument(..., help="File to read.", show_default=False)
+
+
+@ingest_app.command("events")
+def ingest_events_cmd(
+    file: Path = FileArg,
+    format: EventFormat = typer.Option(EventFormat.acled, "--format", "-f", help="Source format."),
+    force: bool = typer.Option(False, help="Read the file even if this content was ingested."),
+) -> None:
+    """Ingest incidents: an ACLED export CSV or a UCDP GED file (CSV or API JSON)."""
+    with reporting_input_errors(), open_store() as store:
+        settings = get_settings()
+        _print(
+            ingest_events(
+                store, file, format, nearest_max_km=settings.nearest_centroid_max_km, force=force
+            )
+        )
+
+
+@ingest_app.command("districts")
+def ingest_districts_cmd(
+    file: Path = FileArg,
+    code_field: str | None = typer.Option(None, help="Column holding the district code."),
+    name_field: str | None = typer.Option(None, help="Column holding the district name."),
+    admin1_field: str | None = typer.Option(None, help="Column holding the region name."),
+    country_field: str | None = typer.Option(None, help="Column holding the country."),
+    country: str | None = typer.Option(None, help="ISO3 country for every district."),
+    population_field: str | None = typer.Option(None, help="Column holding population."),
+    force: bool = typer.Option(False, help="Read the file even if this content was ingested."),
+) -> None:
+    """Ingest district boundaries (GeoJSON, GeoPackage, Shapefile) or a CSV gazetteer.
+
+    geoBoundaries, OCHA COD and GADM column names are recognised without options.
+    Stored events and sites are placed again against the new districts.
+    """
+    with reporting_input_errors(), open_store() as store:
+        settings = get_settings()
+        report = ingest_districts(
+            store,
+            file,
+            nearest_max_km=settings.nearest_centroid_max_km,
+            force=force,
+            code_field=code_field,
+            name_field=name_field,
+            admin1_field=admin1_field,
+            country_field=country_field,
+            country=country,
+            population_field=population_field,
+        )
+        _print(report)
+
+
+@ingest_app.command("deployments")
+def ingest_deployments_cmd(
+    file: Path = FileArg,
+    force: bool = typer.Option(False, help="Read the file even if this content was ingested."),
+) -> None:
+    """Ingest national troop deployments (the project's CSV format, docs/FORMATS.md)."""
+    with reporting_input_errors(), open_store() as store:
+        _print(ingest_deployments(store, file, force=force))
+
+
+@ingest_app.command("partners")
+def ingest_partners_cmd(
+    file: Path = FileArg,
+    format: PresenceFormat = typer.Option(PresenceFormat.csv, "--format", "-f"),
+    force: bool = typer.Option(False, help="Read the file even if this content was ingested."),
+) -> None:
+    """Ingest foreign partner-force presence: the project's CSV or Geo-PKO (UN missions)."""
+    with reporting_input_errors(), open_store() as store:
+        _print(ingest_partners(store, file, format, force=force))
+
+
+@ingest_app.command("drop")
+def ingest_drop_cmd(
+    folder: Path | None = typer.Argument(
+        None, help="Drop folder (default: <home>/drop) with sub-folders per kind."
+    ),
+) -> None:
+    """Ingest every new file of a drop folder: districts/, acled/, ucdp/, deployments/, ..."""
+    folder = folder or get_settings().drop_folder
+    with reporting_input_errors(), open_store() as store:
+        reports = ingest_drop_folder(store, folder)
+        for report in reports:
+            _print(report)
+        if not reports:
+            typer.echo(f"No files found under {folder}")
+
+
+@app.command()
+def status() -> None:
+    """Print what the store holds: counts, date ranges, placement, data as of."""
+    settings = get_settings()
+    if not settings.db_path.exists():
+        typer.echo(f"No store yet at {settings.db_path}; run `forecast demo` or `forecast ingest`.")
+        raise typer.Exit(0)
+    with open_store() as store:
+        typer.echo(f"Store: {settings.db_path}")
+        typer.echo(render_status(store_status(store)))
+
+
+@app.command()
+def demo(
+    seed: int | None = typer.Option(None, help="Generator seed (default: settings.seed)."),
+    folder: Path | None = typer.Option(None, help="Where to write the files (<home>/demo)."),
+) -> None:
+    """Build the embedded Mali demo world and ingest it through the production readers."""
+    from forecast.demo import DemoParams, build_demo
+
+    settings = get_settings()
+    folder = folder or settings.home / "demo"
+    params = DemoParams(seed=seed if seed is not None else settings.seed)
+    files = build_demo(folder, params)
+    typer.echo(f"Demo world written to {folder}")
+    with reporting_input_errors(), open_store() as store:
+        _print(ingest_districts(store, files.districts))
+        _print(ingest_events(store, files.events, EventFormat.acled))
+        _print(ingest_deployments(store, files.deployments))
+        _print(ingest_partners(store, files.partners))
+        typer.echo("")
+        typer.echo(render_status(store_status(store)))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

@@ -1,0 +1,311 @@
+"""Ingestion: read a file with its reader, place it in districts, store it in one transaction.
+
+Each ``ingest_*`` function is all-or-nothing: the reader validates the whole file first
+(raising :class:`forecast.errors.InputError` naming file, row and field), and the write is a
+single transaction. A file already ingested (same content hash) is skipped, and an upsert
+that finds nothing different changes nothing, so re-ingesting is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from forecast.errors import InputError
+from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, INGESTS, PARTNER_PRESENCE, Table
+from forecast.store import Store
+from forecast.vocab import UNPLACED
+
+
+class EventFormat(StrEnum):
+    acled = "acled"
+    ucdp = "ucdp"
+
+
+class PresenceFormat(StrEnum):
+    csv = "csv"
+    geopko = "geopko"
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did, for the command line and the retraining job's log."""
+
+    file: Path
+    kind: str
+    format: str
+    rows_read: int = 0
+    rows_changed: int = 0
+    skipped: bool = False
+    placement: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def placed_share(self) -> float | None:
+        total = sum(self.placement.values())
+        if not total:
+            return None
+        return 1.0 - self.placement.get(UNPLACED, 0) / total
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.file}: already ingested (same content); nothing changed"
+        text = (
+            f"{self.file}: {self.rows_read} {self.kind} read ({self.format}), "
+            f"{self.rows_changed} new or changed"
+        )
+        if self.placement:
+            parts = ", ".join(f"{k} {v}" for k, v in sorted(self.placement.items()))
+            share = self.placed_share
+            text += f"; placement: {parts}"
+            if share is not None:
+                text += f" ({share:.1%} placed in a district)"
+        return text
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _already_ingested(store: Store, sha: str, kind: str) -> bool:
+    row = store.con.execute(
+        "SELECT count(*) FROM ingests WHERE sha256 = ? AND kind = ?", [sha, kind]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _record(store: Store, sha: str, report: IngestReport) -> None:
+    entry = pl.DataFrame(
+        {
+            "sha256": [sha],
+            "kind": [report.kind],
+            "format": [report.format],
+            "file": [str(report.file)],
+            "rows_read": [report.rows_read],
+            "rows_changed": [report.rows_changed],
+            "ingested_at": [datetime.now(UTC).replace(tzinfo=None)],
+        }
+    )
+    store.upsert(INGESTS, entry)
+
+
+def _district_index(store: Store):  # -> DistrictIndex | None
+    from forecast.assign import DistrictIndex
+
+    districts = store.read("districts")
+    return DistrictIndex(DISTRICTS.conform(districts)) if districts.height else None
+
+
+def place_events(frame: pl.DataFrame, store: Store, nearest_max_km: float) -> pl.DataFrame:
+    """Assign events to the stored districts (all unplaced when none are stored yet)."""
+    from forecast.assign import assign_districts
+
+    index = _district_index(store)
+    if index is None:
+        return frame.with_columns(
+            pl.lit(None, pl.Utf8).alias("district_code"), pl.lit(UNPLACED).alias("placement")
+        )
+    return assign_districts(frame, index, nearest_max_km=nearest_max_km)
+
+
+def place_sites(frame: pl.DataFrame, store: Store) -> pl.DataFrame:
+    """Place bases and presence sites: coordinates decide when given, else the given district."""
+    from forecast.assign import codes_series
+
+    index = _district_index(store)
+    if index is None or frame.is_empty():
+        return frame
+    has_point = frame["latitude"].is_not_null() & frame["longitude"].is_not_null()
+    located = codes_series(
+        "located",
+        index.locate(
+            frame["latitude"].fill_null(np.nan).to_numpy(),
+            frame["longitude"].fill_null(np.nan).to_numpy(),
+        ),
+    )
+    return frame.with_columns(
+        pl.when(has_point & located.is_not_null())
+        .then(located)
+        .otherwise(pl.col("district_code"))
+        .alias("district_code")
+    )
+
+
+def _ingest(
+    store: Store,
+    path: Path,
+    *,
+    kind: str,
+    fmt: str,
+    table: Table,
+    read: Callable[[Path], pl.DataFrame],
+    prepare: Callable[[pl.DataFrame], pl.DataFrame],
+    version: str | None = None,
+    after: Callable[[], None] | None = None,
+    force: bool = False,
+) -> IngestReport:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(path, "no such file")
+    report = IngestReport(file=path, kind=kind, format=fmt)
+    sha = file_sha256(path)
+    if not force and _already_ingested(store, sha, kind):
+        report.skipped = True
+        return report
+    frame = prepare(read(path))
+    report.rows_read = frame.height
+    if "placement" in frame.columns:
+        counts = frame.group_by("placement").len()
+        report.placement = dict(zip(counts["placement"], counts["len"], strict=True))
+    with store.transaction():
+        report.rows_changed = store.upsert(table, frame, version=version)
+        if after is not None:
+            after()
+        _record(store, sha, report)
+    return report
+
+
+def ingest_events(
+    store: Store,
+    path: Path,
+    fmt: EventFormat | str = EventFormat.acled,
+    *,
+    nearest_max_km: float = 150.0,
+    force: bool = False,
+) -> IngestReport:
+    """Ingest an ACLED export or a UCDP GED file (CSV, or the UCDP API's JSON)."""
+    fmt = EventFormat(fmt)
+    if fmt is EventFormat.acled:
+        from forecast.sources.acled import read_acled as reader
+    else:
+        from forecast.sources.ucdp import read_ucdp as reader
+    return _ingest(
+        store,
+        path,
+        kind="events",
+        fmt=fmt.value,
+        table=EVENTS,
+        read=reader,
+        prepare=lambda frame: place_events(frame, store, nearest_max_km),
+        version="source_version",
+        force=force,
+    )
+
+
+def ingest_districts(
+    store: Store,
+    path: Path,
+    *,
+    nearest_max_km: float = 150.0,
+    force: bool = False,
+    **fields: str | None,
+) -> IngestReport:
+    """Ingest district boundaries (or a gazetteer) and re-place everything already stored."""
+    from forecast.sources.boundaries import read_districts
+
+    def replace_stored() -> None:
+        replace_placements(store, nearest_max_km)
+
+    return _ingest(
+        store,
+        path,
+        kind="districts",
+        fmt=Path(path).suffix.lstrip(".").lower() or "unknown",
+        table=DISTRICTS,
+        read=lambda p: read_districts(p, **fields),
+        prepare=lambda frame: frame,
+        after=replace_stored,
+        force=force,
+    )
+
+
+def replace_placements(store: Store, nearest_max_km: float) -> int:
+    """Place every stored event and site again against the stored districts."""
+    changed = 0
+    events = EVENTS.conform(store.read("events"))
+    if events.height:
+        changed += store.upsert(EVENTS, place_events(events, store, nearest_max_km))
+    for table in (DEPLOYMENTS, PARTNER_PRESENCE):
+        sites = table.conform(store.read(table.name))
+        if sites.height:
+            changed += store.upsert(table, place_sites(sites, store))
+    return changed
+
+
+def ingest_deployments(store: Store, path: Path, *, force: bool = False) -> IngestReport:
+    """Ingest national troop deployments in the project's CSV format (docs/FORMATS.md)."""
+    from forecast.sources.presence import read_deployments
+
+    return _ingest(
+        store,
+        path,
+        kind="deployments",
+        fmt="csv",
+        table=DEPLOYMENTS,
+        read=read_deployments,
+        prepare=lambda frame: place_sites(frame, store),
+        force=force,
+    )
+
+
+def ingest_partners(
+    store: Store,
+    path: Path,
+    fmt: PresenceFormat | str = PresenceFormat.csv,
+    *,
+    force: bool = False,
+) -> IngestReport:
+    """Ingest partner-force presence: the project's CSV format or Geo-PKO (UN missions)."""
+    fmt = PresenceFormat(fmt)
+    if fmt is PresenceFormat.csv:
+        from forecast.sources.presence import read_partners as reader
+    else:
+        from forecast.sources.geopko import read_geopko as reader
+    return _ingest(
+        store,
+        path,
+        kind="partners",
+        fmt=fmt.value,
+        table=PARTNER_PRESENCE,
+        read=reader,
+        prepare=lambda frame: place_sites(frame, store),
+        force=force,
+    )
+
+
+# Drop-folder layout for the retraining job: one sub-folder per kind and format.
+DROP_LAYOUT: dict[str, Callable[[Store, Path], IngestReport]] = {
+    "districts": lambda store, path: ingest_districts(store, path),
+    "acled": lambda store, path: ingest_events(store, path, EventFormat.acled),
+    "ucdp": lambda store, path: ingest_events(store, path, EventFormat.ucdp),
+    "deployments": lambda store, path: ingest_deployments(store, path),
+    "partners": lambda store, path: ingest_partners(store, path, PresenceFormat.csv),
+    "geopko": lambda store, path: ingest_partners(store, path, PresenceFormat.geopko),
+}
+DROP_SUFFIXES = (".csv", ".gz", ".json", ".geojson", ".gpkg", ".shp", ".zip")
+
+
+def ingest_drop_folder(store: Store, folder: Path) -> list[IngestReport]:
+    """Ingest every file under ``folder/<kind>/`` (kinds in DROP_LAYOUT), districts first.
+
+    Files already ingested are skipped by content hash. Each file is its own transaction;
+    the first bad file stops the run with its InputError, leaving earlier files stored.
+    """
+    reports: list[IngestReport] = []
+    for kind, ingest in DROP_LAYOUT.items():
+        sub = Path(folder) / kind
+        if not sub.is_dir():
+            continue
+        for path in sorted(p for p in sub.iterdir() if p.name.lower().endswith(DROP_SUFFIXES)):
+            reports.append(ingest(store, path))
+    return reports

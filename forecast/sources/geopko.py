@@ -1,0 +1,307 @@
+"""Geo-PKO (Uppsala): UN peacekeeping deployment maps turned into UN-mission presence periods.
+
+Two layouts are read, told apart by their header:
+
+- the full v2.1 table (``geo_pko_v2_1_location_map.csv.gz``): one row per location per UN
+  deployment map, several maps a year (``year``, ``month``), troops in ``no.troops`` as text
+  with "unknown";
+- the v2.3 dashboard summary ``FrontMap_v2_3.csv``: one row per location per year, the yearly
+  mean troops in ``ave.no.troops`` (rows repeat per (mission, year, location); deduplicated).
+
+A "map" is one (mission, month) in v2.1 (two maps of the same month are merged) and one
+(mission, year) in v2.3. A presence period is a run of a location on consecutive maps of its
+mission; the rule for its start and end is in docs/FORMATS.md and ``presence_periods``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final
+
+import polars as pl
+
+from forecast.errors import InputError, Problem
+from forecast.schema import PARTNER_PRESENCE
+from forecast.sources.presence import (
+    _flag,
+    _load_text_csv,
+    _number,
+    _quoted,
+    _raise_if_any,
+    stable_id,
+)
+from forecast.vocab import PARTNER_UN
+
+V21_COLUMNS: Final = ("mission", "year", "month", "location", "latitude", "longitude", "no.troops")
+FRONTMAP_COLUMNS: Final = ("mission", "year", "location", "latitude", "longitude", "ave.no.troops")
+SOURCE_V21: Final = "Geo-PKO v2.1 deployment maps"
+SOURCE_FRONTMAP: Final = "Geo-PKO v2.3 FrontMap (yearly)"
+
+# Missions still on the data's last maps although they had closed: without this their last
+# locations would look open-ended. MINUSMA: withdrawal completed 31 Dec 2023 (S/RES/2690);
+# its 2024 rows are the liquidation. UNAMID: mandate ended 31 Dec 2020 (S/RES/2559).
+CLOSED_MISSIONS: Final[Mapping[str, date]] = MappingProxyType(
+    {"MINUSMA": date(2023, 12, 31), "UNAMID": date(2020, 12, 31)}
+)
+
+OBSERVATION_SCHEMA: Final = {
+    "mission": pl.Utf8,
+    "map_date": pl.Date,
+    "location": pl.Utf8,
+    "latitude": pl.Float64,
+    "longitude": pl.Float64,
+    "troops": pl.Float64,
+}
+
+
+def read_geopko(
+    path: Path,
+    missions: list[str] | None = None,
+    *,
+    closed: Mapping[str, date] = CLOSED_MISSIONS,
+) -> pl.DataFrame:
+    """UN presence periods from a Geo-PKO v2.1 table or v2.3 FrontMap, as PARTNER_PRESENCE.
+
+    ``missions`` (case-insensitive) keeps only those missions; the data's last year, which
+    decides whether a mission is still active, is taken from the whole file.
+    """
+    file = str(path)
+    frame = _load_text_csv(Path(path), null_values=["NA"])
+    if "ave.no.troops" in frame.columns:
+        observations, source = _frontmap_observations(frame, file), SOURCE_FRONTMAP
+    else:
+        observations, source = _v21_observations(frame, file), SOURCE_V21
+    last_year = observations["map_date"].dt.year().max()
+    observations = _only_missions(observations, missions, file)
+    periods = presence_periods(observations, data_last_year=int(last_year), closed=closed)
+    return PARTNER_PRESENCE.conform(
+        periods.with_columns(
+            stable_id(
+                pl.lit("geopko"),
+                pl.col("force"),
+                pl.col("name"),
+                pl.col("start_date").dt.to_string(),
+            ).alias("presence_id"),
+            pl.lit(PARTNER_UN).alias("partner"),
+            pl.lit("location").alias("kind"),
+            pl.lit(source).alias("source"),
+            pl.lit(file).alias("file"),
+        )
+    )
+
+
+def presence_periods(
+    observations: pl.DataFrame,
+    *,
+    data_last_year: int,
+    closed: Mapping[str, date] = CLOSED_MISSIONS,
+) -> pl.DataFrame:
+    """One row per run of a (mission, location) on consecutive maps of its mission.
+
+    ``observations`` has OBSERVATION_SCHEMA: one row per location per map (``map_date`` is the
+    first day of the map's month; Jan 1 for yearly data). A run starts on its first map's
+    date. It ends the day before the mission's next map (the first one without the location);
+    a run still on the mission's last map ends on Dec 31 of that map's year if the mission has
+    no map in ``data_last_year``, at its closing date in ``closed`` (never before that Dec 31)
+    if it closed, and is open (null) otherwise. Strength is the mean of the known troop
+    numbers over the run's maps, rounded.
+    """
+    maps = (
+        observations.select("mission", "map_date")
+        .unique()
+        .sort("mission", "map_date")
+        .with_columns(
+            pl.col("map_date").rank("dense").over("mission").cast(pl.Int32).alias("map_index"),
+            pl.col("map_date").shift(-1).over("mission").alias("next_map"),
+            pl.col("map_date").max().over("mission").dt.year().alias("mission_last_year"),
+        )
+    )
+    runs = (
+        observations.join(maps, on=["mission", "map_date"], how="left")
+        .sort("mission", "location", "map_date")
+        .with_columns(
+            (pl.col("map_index").diff().over("mission", "location") != 1)
+            .fill_null(True)
+            .cum_sum()
+            .over("mission", "location")
+            .alias("run")
+        )
+    )
+    located = pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()
+    periods = runs.group_by("mission", "location", "run").agg(
+        pl.col("map_date").first().alias("start_date"),
+        pl.col("map_date").last().alias("last_map"),
+        pl.col("next_map").last(),
+        pl.col("mission_last_year").first(),
+        # Coordinates of the latest map that has them: later maps carry corrected geocoding.
+        pl.col("latitude").filter(located).last(),
+        pl.col("longitude").filter(located).last(),
+        pl.col("troops").mean().round(0, mode="half_away_from_zero").alias("strength"),
+    )
+    closing = pl.col("mission").replace_strict(dict(closed), default=None, return_dtype=pl.Date)
+    year_end = pl.date(pl.col("last_map").dt.year(), 12, 31)
+    end = (
+        pl.when(pl.col("next_map").is_not_null())
+        .then(pl.col("next_map").dt.offset_by("-1d"))
+        .when(pl.col("mission_last_year") < data_last_year)
+        .then(year_end)
+        .when(closing.is_not_null())
+        .then(pl.max_horizontal(closing, year_end))
+    )
+    return periods.select(
+        pl.col("location").alias("name"),
+        pl.col("mission").alias("force"),
+        "latitude",
+        "longitude",
+        "start_date",
+        end.alias("end_date"),
+        pl.col("strength").cast(pl.Int32),
+    ).sort("force", "name", "start_date")
+
+
+# --- the two layouts --------------------------------------------------------------------------
+
+
+def _v21_observations(frame: pl.DataFrame, file: str) -> pl.DataFrame:
+    _raise_if_any(_missing_columns(frame, file, V21_COLUMNS))
+    problems = _common_problems(frame, file)
+    month = pl.col("month").cast(pl.Int32, strict=False)
+    problems += _flag(
+        frame,
+        file,
+        pl.col("month").is_null() | ~month.is_between(1, 12),
+        "month",
+        pl.format("{} is not a month number 1-12", _quoted(pl.col("month").fill_null(""))),
+    )
+    troops = pl.col("no.troops")
+    known = troops.is_not_null() & (troops.str.to_lowercase() != "unknown")
+    problems += _flag(
+        frame,
+        file,
+        known & _troops(troops).is_null(),
+        "no.troops",
+        pl.format("{} is not a number of troops or 'unknown'", _quoted(troops)),
+    )
+    _raise_if_any(problems)
+    rows = frame.select(
+        "mission",
+        pl.date(_year(), pl.col("month").cast(pl.Int32), 1).alias("map_date"),
+        "location",
+        _number(pl.col("latitude")).alias("latitude"),
+        _number(pl.col("longitude")).alias("longitude"),
+        pl.when(known).then(_troops(troops)).alias("troops"),
+    )
+    # A location listed twice on one map (two units there) counts once, with both units'
+    # troops; the sum stays unknown when no unit's number is known.
+    return (
+        rows.group_by("mission", "map_date", "location", maintain_order=True)
+        .agg(
+            pl.col("latitude").first(),
+            pl.col("longitude").first(),
+            pl.when(pl.col("troops").count() > 0).then(pl.col("troops").sum()).alias("troops"),
+        )
+        .cast(OBSERVATION_SCHEMA)
+    )
+
+
+def _frontmap_observations(frame: pl.DataFrame, file: str) -> pl.DataFrame:
+    _raise_if_any(_missing_columns(frame, file, FRONTMAP_COLUMNS))
+    troops = pl.col("ave.no.troops")
+    problems = _common_problems(frame, file) + _flag(
+        frame,
+        file,
+        troops.is_not_null() & _troops(troops).is_null(),
+        "ave.no.troops",
+        pl.format("{} is not a number of troops", _quoted(troops)),
+    )
+    _raise_if_any(problems)
+    # The summary repeats (mission, year, location) with other columns differing; the yearly
+    # mean troops is the same on each copy, so the first copy is kept.
+    return (
+        frame.unique(["mission", "year", "location"], keep="first", maintain_order=True)
+        .select(
+            "mission",
+            pl.date(_year(), 1, 1).alias("map_date"),
+            "location",
+            _number(pl.col("latitude")).alias("latitude"),
+            _number(pl.col("longitude")).alias("longitude"),
+            _troops(troops).alias("troops"),
+        )
+        .cast(OBSERVATION_SCHEMA)
+    )
+
+
+def _missing_columns(frame: pl.DataFrame, file: str, needed: tuple[str, ...]) -> list[Problem]:
+    layouts = (
+        f"expected the Geo-PKO v2.1 table ({', '.join(V21_COLUMNS)}) "
+        f"or the v2.3 FrontMap ({', '.join(FRONTMAP_COLUMNS)})"
+    )
+    return [
+        Problem(file, None, name, f"missing column; {layouts}")
+        for name in needed
+        if name not in frame.columns
+    ]
+
+
+def _common_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """Both layouts: mission and location present, a four-digit year, coordinates in range.
+
+    Coordinates may be absent ('NA': v2.1 has one such row, UNOCI 2008 "unclear"); such a
+    period is kept and stays unplaced.
+    """
+    problems: list[Problem] = []
+    for field in ("mission", "location"):
+        problems += _flag(frame, file, pl.col(field).is_null(), field, pl.lit("missing value"))
+    problems += _flag(
+        frame,
+        file,
+        pl.col("year").is_null() | _year().is_null(),
+        "year",
+        pl.format("{} is not a year", _quoted(pl.col("year").fill_null(""))),
+    )
+    for field, limit in (("latitude", 90), ("longitude", 180)):
+        value = _number(pl.col(field))
+        problems += _flag(
+            frame,
+            file,
+            pl.col(field).is_not_null() & (value.is_null() | (value.abs() > limit)),
+            field,
+            pl.format(f"{{}} is not a number within [-{limit}, {limit}]", _quoted(pl.col(field))),
+        )
+    return problems
+
+
+def _only_missions(
+    observations: pl.DataFrame, missions: list[str] | None, file: str
+) -> pl.DataFrame:
+    if missions is None:
+        return observations
+    wanted = {m.strip().upper() for m in missions}
+    present = set(observations["mission"].str.to_uppercase().unique().to_list())
+    unknown = sorted(wanted - present)
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "mission",
+                    f"mission '{name}' is not in the file; it has {', '.join(sorted(present))}",
+                )
+                for name in unknown
+            ]
+        )
+    return observations.filter(pl.col("mission").str.to_uppercase().is_in(sorted(wanted)))
+
+
+def _year() -> pl.Expr:
+    year = pl.col("year").cast(pl.Int32, strict=False)
+    return pl.when(year.is_between(1900, 2100)).then(year)
+
+
+def _troops(text: pl.Expr) -> pl.Expr:
+    value = _number(text)
+    return pl.when(value >= 0).then(value)

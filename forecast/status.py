@@ -1,0 +1,121 @@
+"""What the store holds: counts, date ranges, placement, districts without events, data as of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from forecast.store import Store
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    events: int
+    first: date | None
+    last: date | None
+    fatalities: int
+
+
+@dataclass
+class StoreStatus:
+    districts: int
+    countries: list[str]
+    sources: list[SourceSummary]
+    placement: dict[str, int]
+    districts_without_events: list[str]
+    deployments: int
+    open_deployments: int
+    partners: dict[str, int]
+    data_as_of: date | None
+    derived: dict[str, int] = field(default_factory=dict)
+    last_ingests: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+
+
+def _rows(store: Store, sql: str) -> list[tuple]:
+    return store.con.execute(sql).fetchall()
+
+
+def store_status(store: Store) -> StoreStatus:
+    sources = [
+        SourceSummary(*row)
+        for row in _rows(
+            store,
+            "SELECT source, count(*), min(event_date), max(event_date), "
+            "coalesce(sum(fatalities), 0) FROM events GROUP BY source ORDER BY source",
+        )
+    ]
+    without = [
+        f"{name} ({code})"
+        for code, name in _rows(
+            store,
+            "SELECT code, name FROM districts d WHERE NOT EXISTS "
+            "(SELECT 1 FROM events e WHERE e.district_code = d.code) ORDER BY name",
+        )
+    ]
+    as_of = _rows(store, "SELECT max(event_date) FROM events")[0][0]
+    derived = {name: store.count(name) for name in ("panel", "forecasts") if store.has_table(name)}
+    return StoreStatus(
+        districts=store.count("districts"),
+        countries=[r[0] for r in _rows(store, "SELECT DISTINCT country FROM districts ORDER BY 1")],
+        sources=sources,
+        placement=dict(
+            _rows(store, "SELECT placement, count(*) FROM events GROUP BY 1 ORDER BY 1")
+        ),
+        districts_without_events=without,
+        deployments=store.count("deployments"),
+        open_deployments=_rows(store, "SELECT count(*) FROM deployments WHERE end_date IS NULL")[0][
+            0
+        ],
+        partners=dict(
+            _rows(store, "SELECT partner, count(*) FROM partner_presence GROUP BY 1 ORDER BY 1")
+        ),
+        data_as_of=as_of,
+        derived=derived,
+        last_ingests=_rows(
+            store,
+            "SELECT strftime(ingested_at, '%Y-%m-%d %H:%M'), kind, file, rows_read, rows_changed "
+            "FROM ingests ORDER BY ingested_at DESC LIMIT 5",
+        ),
+    )
+
+
+def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
+    lines = [
+        f"Districts: {status.districts}"
+        + (f" in {', '.join(c or '?' for c in status.countries)}" if status.countries else ""),
+    ]
+    if not status.sources:
+        lines.append("Events: none stored")
+    for s in status.sources:
+        lines.append(
+            f"Events ({s.source}): {s.events:,} from {s.first} to {s.last}, "
+            f"{s.fatalities:,} fatalities"
+        )
+    total = sum(status.placement.values())
+    if total:
+        parts = ", ".join(f"{k} {v:,} ({v / total:.1%})" for k, v in status.placement.items())
+        lines.append(f"Placement: {parts}")
+    if status.districts:
+        shown = status.districts_without_events[:max_listed]
+        more = len(status.districts_without_events) - len(shown)
+        lines.append(
+            f"Districts without any event: {len(status.districts_without_events)}"
+            + (": " + ", ".join(shown) if shown else "")
+            + (f" and {more} more" if more > 0 else "")
+        )
+    lines.append(
+        f"Deployments: {status.deployments} periods ({status.open_deployments} still open)"
+    )
+    partners = ", ".join(f"{k} {v}" for k, v in status.partners.items()) or "none"
+    lines.append(f"Partner presence periods: {partners}")
+    for name, rows in status.derived.items():
+        lines.append(f"Derived table {name}: {rows:,} rows")
+    lines.append(f"Data as of: {status.data_as_of or 'no events yet'}")
+    if status.last_ingests:
+        lines.append("Last ingests:")
+        lines.extend(
+            f"  {at}  {kind:<11} {rows:>8,} read {changed:>8,} changed  {file}"
+            for at, kind, file, rows, changed in status.last_ingests
+        )
+    return "\n".join(lines)
