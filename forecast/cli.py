@@ -120,11 +120,14 @@ def ingest_deployments_cmd(
 def ingest_partners_cmd(
     file: Path = FileArg,
     format: PresenceFormat = typer.Option(PresenceFormat.csv, "--format", "-f"),
+    mission: list[str] | None = typer.Option(
+        None, help="Geo-PKO only: keep these missions (repeatable), e.g. --mission MINUSMA."
+    ),
     force: bool = typer.Option(False, help="Read the file even if this content was ingested."),
 ) -> None:
     """Ingest foreign partner-force presence: the project's CSV or Geo-PKO (UN missions)."""
     with reporting_input_errors(), open_store() as store:
-        _print(ingest_partners(store, file, format, force=force))
+        _print(ingest_partners(store, file, format, missions=mission or None, force=force))
 
 
 @ingest_app.command("drop")

@@ -77,9 +77,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _already_ingested(store: Store, sha: str, kind: str) -> bool:
+def _already_ingested(store: Store, sha: str, kind: str, fmt: str) -> bool:
     row = store.con.execute(
-        "SELECT count(*) FROM ingests WHERE sha256 = ? AND kind = ?", [sha, kind]
+        "SELECT count(*) FROM ingests WHERE sha256 = ? AND kind = ? AND format = ?",
+        [sha, kind, fmt],
     ).fetchone()
     return bool(row and row[0])
 
@@ -159,7 +160,7 @@ def _ingest(
         raise InputError.single(path, "no such file")
     report = IngestReport(file=path, kind=kind, format=fmt)
     sha = file_sha256(path)
-    if not force and _already_ingested(store, sha, kind):
+    if not force and _already_ingested(store, sha, kind, fmt):
         report.skipped = True
         return report
     frame = prepare(read(path))
@@ -263,19 +264,26 @@ def ingest_partners(
     path: Path,
     fmt: PresenceFormat | str = PresenceFormat.csv,
     *,
+    missions: list[str] | None = None,
     force: bool = False,
 ) -> IngestReport:
-    """Ingest partner-force presence: the project's CSV format or Geo-PKO (UN missions)."""
+    """Ingest partner-force presence: the project's CSV format or Geo-PKO (UN missions,
+    optionally only ``missions`` such as ["MINUSMA"])."""
     fmt = PresenceFormat(fmt)
+    reader: Callable[[Path], pl.DataFrame]
     if fmt is PresenceFormat.csv:
         from forecast.sources.presence import read_partners as reader
     else:
-        from forecast.sources.geopko import read_geopko as reader
+        from forecast.sources.geopko import read_geopko
+
+        def reader(path: Path) -> pl.DataFrame:
+            return read_geopko(path, missions)
     return _ingest(
         store,
         path,
         kind="partners",
-        fmt=fmt.value,
+        # The mission filter is part of what was read: another filter is another ingest.
+        fmt=fmt.value + (":" + ",".join(sorted(missions)) if missions else ""),
         table=PARTNER_PRESENCE,
         read=reader,
         prepare=lambda frame: place_sites(frame, store),

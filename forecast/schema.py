@@ -211,7 +211,7 @@ INGESTS = Table(
     (
         Column("sha256", "VARCHAR NOT NULL", pl.Utf8, "content hash of the file"),
         Column("kind", "VARCHAR NOT NULL", pl.Utf8, "events, districts, deployments or partners"),
-        Column("format", "VARCHAR NOT NULL", pl.Utf8, "reader used"),
+        Column("format", "VARCHAR NOT NULL", pl.Utf8, "reader used, with its filter if any"),
         Column("file", "VARCHAR NOT NULL", pl.Utf8, "path as given"),
         Column(
             "rows_read", "BIGINT NOT NULL", pl.Int64, "records after validation and de-duplication"
@@ -219,7 +219,7 @@ INGESTS = Table(
         Column("rows_changed", "BIGINT NOT NULL", pl.Int64, "records inserted or replaced"),
         Column("ingested_at", "TIMESTAMP NOT NULL", pl.Datetime, "when"),
     ),
-    ("sha256", "kind"),
+    ("sha256", "kind", "format"),
 )
 
 CANONICAL = (DISTRICTS, EVENTS, DEPLOYMENTS, PARTNER_PRESENCE, INGESTS)

@@ -30,7 +30,7 @@ CIVILIAN_TARGETING: Final = frozenset({CIVILIAN_VIOLENCE, ABDUCTION})
 # How an event was placed in a district.
 PLACED_POINT: Final = "point"  # point in polygon
 PLACED_ADMIN2_NAME: Final = "admin2_name"  # source's admin-2 name matched a district name
-PLACED_NEAREST: Final = "nearest_centroid"  # nearest centroid (gazetteer) or polygon within a few km
+PLACED_NEAREST: Final = "nearest_centroid"  # nearest gazetteer centroid, or polygon a few km off
 UNPLACED: Final = "unplaced"
 PLACEMENTS: Final = (PLACED_POINT, PLACED_ADMIN2_NAME, PLACED_NEAREST, UNPLACED)
 

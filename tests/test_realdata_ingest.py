@@ -67,3 +67,16 @@ def test_geopko_minusma_becomes_un_presence_in_mali(store: Store) -> None:
     assert rows[0] == 15
     assert rows[1].year in (2013, 2014)
     assert rows[2], "every MINUSMA location falls in a cercle"
+
+
+def test_geopko_mission_filter_is_its_own_ingest(store: Store) -> None:
+    table = shared_data("geo_pko", "FrontMap_v2_3.csv")
+    only_mali = ingest_partners(store, table, "geopko", missions=["MINUSMA"])
+    assert only_mali.rows_read > 0
+    assert store.con.execute("SELECT DISTINCT force FROM partner_presence").fetchall() == [
+        ("MINUSMA",)
+    ]
+    # The same file without the filter is not "already ingested": it adds the other missions.
+    everything = ingest_partners(store, table, "geopko")
+    assert not everything.skipped and everything.rows_changed > 0
+    assert ingest_partners(store, table, "geopko", missions=["MINUSMA"]).skipped
