@@ -1,0 +1,1 @@
+"""The map page and the bulletin files, served beside the JSON API."""

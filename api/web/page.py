@@ -1,0 +1,116 @@
+"""GET /: the map page, and GET /static/...: its assets (Leaflet vendored in the package).
+
+The page is public (it holds no data); its script fetches ``/v1/map``, ``/v1/districts/{code}``
+and ``/v1/districts/{code}/history`` with the API key the user pastes, so include this
+router WITHOUT the auth dependency. Band colours, main towns and the page's words come from
+the same sources as the bulletin (``forecast.bulletin``) and are put into the page as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from forecast.bulletin.bands import load_bands
+from forecast.bulletin.i18n import Catalogue, available_languages, section
+from forecast.bulletin.towns import TOWNS
+from forecast.vocab import TARGETS
+
+STATIC = Path(__file__).resolve().parent / "static"
+HORIZONS = (1, 4, 12)
+MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".html": "text/html; charset=utf-8",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def page_config(lang: str) -> dict:
+    """What the page's script needs besides the API: bands, towns, words."""
+    t = Catalogue(lang)
+    bands = load_bands()
+    return {
+        "lang": lang,
+        "bands": [
+            {"name": name, "lower": lower, "colour": colour, "label": t.band(name)}
+            for name, lower, colour in zip(bands.names, bands.lowers, bands.colours, strict=True)
+        ],
+        "horizons": [
+            {
+                "value": h,
+                "label": t("bulletin.horizon_one")
+                if h == 1
+                else t("bulletin.horizon_many", weeks=h),
+            }
+            for h in HORIZONS
+        ],
+        "targets": [{"value": x, "label": t(f"targets.{x}")} for x in TARGETS],
+        "towns": [
+            {
+                "name": town.name,
+                "lat": town.lat,
+                "lon": town.lon,
+                "capital": town.capital,
+                "country": country,
+            }
+            for country, towns in TOWNS.items()
+            for town in towns
+        ],
+        "strings": section(lang, "page"),
+    }
+
+
+@cache
+def render_page(lang: str) -> str:
+    """index.html with the page's configuration put in (cached per language)."""
+    config = json.dumps(page_config(lang), ensure_ascii=False).replace("</", "<\\/")
+    template = (STATIC / "index.html").read_text(encoding="utf-8")
+    t = Catalogue(lang)
+    return (
+        template.replace("__CONFIG__", config)
+        .replace("__LANG__", lang)
+        .replace("__TITLE__", t("page.title"))
+    )
+
+
+def _language(request: Request) -> str:
+    known = available_languages()
+    asked = request.query_params.get("lang")
+    if asked in known:
+        return asked  # type: ignore[return-value]
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        primary = part.split(";")[0].strip().split("-")[0].lower()
+        if primary in known:
+            return primary
+    return "en"
+
+
+@router.get("/", response_class=HTMLResponse)
+async def map_page(request: Request) -> Response:
+    """The map page (``?lang=fr`` or the browser's language)."""
+    return HTMLResponse(
+        render_page(_language(request)),
+        headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"},
+    )
+
+
+@router.get("/static/{path:path}")
+async def static_file(path: str) -> Response:
+    """A file under api/web/static (never outside it)."""
+    target = (STATIC / path).resolve()
+    if not target.is_relative_to(STATIC) or not target.is_file():
+        return Response("not found", status_code=404, media_type="text/plain")
+    return FileResponse(
+        target,
+        media_type=MEDIA_TYPES.get(target.suffix, "application/octet-stream"),
+        headers={"Cache-Control": "public, max-age=3600"},
+    )

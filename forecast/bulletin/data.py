@@ -1,0 +1,407 @@
+"""What the bulletin says, as pure functions over frames: no files, no store, no words.
+
+Every function takes polars frames shaped like the ``forecasts``, ``districts``, ``events``
+and ``champions`` tables (``forecast.schema``) and returns frames or plain values; the
+renderer turns them into words in a language. A "week" is the Monday of an ISO week.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from forecast import vocab
+from forecast.bulletin.bands import Bands, load_bands
+
+WEEK = timedelta(days=7)
+# Metrics read from the champion's backtest for the one-line skill summary, best first.
+SKILL_METRICS: tuple[str, ...] = ("average_precision", "brier_skill", "roc_auc", "brier")
+LOWER_IS_BETTER = frozenset({"brier", "log_loss", "ece"})
+
+RISK_COLUMNS = (
+    "code",
+    "name",
+    "admin1",
+    "probability",
+    "band",
+    "band_index",
+    "high",
+    "previous",
+    "previous_high",
+    "change",
+    "top_drivers",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Which forecasts the bulletin shows and how many of each list."""
+
+    horizon: int = 4
+    target: str = "any"
+    kidnap_target: str = "abduction"
+    verify_horizon: int = 1
+    top_n: int = 10
+    risers_n: int = 5
+    kidnap_n: int = 5
+    min_rise: float = 0.05  # probability points a riser must gain
+    quiet_weeks: int = 52  # "no violence in the past year"
+    notes_max: int = 8  # district paragraphs
+    list_max: int = 12  # names listed under hits, misses, false alarms
+
+
+def target_events(events: pl.DataFrame, target: str) -> pl.DataFrame:
+    """Events that count toward a forecast target (same rule as training's labels)."""
+    violence = pl.col("event_type").is_in(sorted(vocab.POLITICAL_VIOLENCE))
+    rule = {
+        "any": violence,
+        "fatal": violence & (pl.col("fatalities").fill_null(0) > 0),
+        "civilians": pl.col("event_type").is_in(sorted(vocab.CIVILIAN_TARGETING)),
+        "abduction": pl.col("event_type") == vocab.ABDUCTION,
+    }[target]
+    return events.filter(rule & pl.col("district_code").is_not_null())
+
+
+def districts_with_events(
+    events: pl.DataFrame, target: str, first_day: date, last_day: date
+) -> pl.Series:
+    """Codes of districts with at least one target event between the two days (inclusive)."""
+    hit = target_events(events, target).filter(pl.col("event_date").is_between(first_day, last_day))
+    return hit.get_column("district_code").unique().sort()
+
+
+def band_indices(frame: pl.DataFrame, bands: Bands, prob: str, band: str) -> pl.Expr:
+    """Index of each row's band: from its name, or from its probability when unknown."""
+    names = {name: i for i, name in enumerate(bands.names)}
+    from_name = (
+        pl.col(band)
+        .str.to_lowercase()
+        .str.replace_all(r"[\s-]", "_")
+        .replace_strict(names, default=None, return_dtype=pl.Int32)
+    )
+    lowers = list(bands.lowers)
+    from_prob = pl.lit(0, dtype=pl.Int32)
+    for i, lower in enumerate(lowers[1:], start=1):
+        from_prob = (
+            pl.when(pl.col(prob) >= lower).then(pl.lit(i, dtype=pl.Int32)).otherwise(from_prob)
+        )
+    return pl.coalesce(from_name, from_prob)
+
+
+def risk_table(
+    forecasts: pl.DataFrame,
+    districts: pl.DataFrame,
+    week: date,
+    horizon: int,
+    target: str,
+    bands: Bands | None = None,
+) -> pl.DataFrame:
+    """This week's risk per district with last week's probability and the change.
+
+    Columns: :data:`RISK_COLUMNS`, sorted by probability (highest first) then name.
+    ``previous`` and ``change`` are null where the district had no forecast last week.
+    """
+    bands = bands or load_bands()
+
+    def one_week(day: date) -> pl.DataFrame:
+        rows = forecasts.filter(
+            (pl.col("issue_week") == day)
+            & (pl.col("horizon") == horizon)
+            & (pl.col("target") == target)
+        )
+        return rows.with_columns(
+            band_indices(rows, bands, "probability", "band").alias("band_index")
+        )
+
+    now = one_week(week)
+    before = one_week(week - WEEK).select(
+        pl.col("district_code"),
+        pl.col("probability").alias("previous"),
+        (pl.col("band_index") >= bands.high_from).alias("previous_high"),
+    )
+    names = districts.select(
+        pl.col("code").alias("district_code"), pl.col("name"), pl.col("admin1")
+    )
+    return (
+        now.join(before, on="district_code", how="left")
+        .join(names, on="district_code", how="left")
+        .select(
+            pl.col("district_code").alias("code"),
+            pl.coalesce("name", "district_code").alias("name"),
+            pl.col("admin1"),
+            pl.col("probability"),
+            pl.col("band"),
+            pl.col("band_index"),
+            (pl.col("band_index") >= bands.high_from).alias("high"),
+            pl.col("previous"),
+            pl.col("previous_high"),
+            (pl.col("probability") - pl.col("previous")).alias("change"),
+            pl.col("top_drivers"),
+        )
+        .sort(["probability", "name"], descending=[True, False])
+    )
+
+
+def top_districts(risk: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """The ``n`` highest probabilities (ties broken by name)."""
+    return risk.sort(["probability", "name"], descending=[True, False]).head(n)
+
+
+def risers(risk: pl.DataFrame, n: int = 5, min_rise: float = 0.05) -> pl.DataFrame:
+    """The ``n`` biggest rises since last week, each at least ``min_rise``."""
+    return (
+        risk.filter(pl.col("change") >= min_rise - 1e-12)
+        .sort(["change", "name"], descending=[True, False])
+        .head(n)
+    )
+
+
+def new_high_areas(
+    risk: pl.DataFrame, events: pl.DataFrame, week: date, quiet_weeks: int = 52
+) -> pl.DataFrame:
+    """Districts newly in a high band with no political violence in the past year.
+
+    "Newly" means not high last week (or not forecast then); "the past year" is the
+    ``quiet_weeks`` weeks up to and including this week, the data the forecast saw.
+    """
+    first = week - (quiet_weeks - 1) * WEEK
+    violent = districts_with_events(events, "any", first, week + WEEK - timedelta(days=1))
+    return risk.filter(
+        pl.col("high")
+        & ~pl.col("previous_high").fill_null(False)
+        & ~pl.col("code").is_in(violent.implode())
+    ).sort(["probability", "name"], descending=[True, False])
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Last week's forecasts against what happened in the weeks they covered."""
+
+    issued: date
+    horizon: int
+    target: str
+    start: date  # first day of the covered window
+    end: date  # last day of the covered window
+    complete: bool  # the store's events reach the window's end
+    hits: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
+    quiet: int = 0
+    forecasts: int = 0
+
+
+def verify(
+    forecasts: pl.DataFrame,
+    districts: pl.DataFrame,
+    events: pl.DataFrame,
+    week: date,
+    *,
+    horizon: int = 1,
+    target: str = "any",
+    data_as_of: date | None = None,
+    bands: Bands | None = None,
+) -> Verification | None:
+    """Hits, misses and false alarms of the forecasts issued ``horizon`` weeks before ``week``.
+
+    A forecast issued at t covers weeks t+1 .. t+h, so issuing at ``week - h`` makes the
+    window end with ``week``, the latest week the data covers. Warned = a high band.
+    None when no such forecasts exist.
+    """
+    issued = week - horizon * WEEK
+    start = issued + WEEK
+    end = week + WEEK - timedelta(days=1)
+    risk = risk_table(forecasts, districts, issued, horizon, target, bands)
+    if risk.is_empty():
+        return None
+    happened = districts_with_events(events, target, start, end)
+    scored = risk.with_columns(pl.col("code").is_in(happened.implode()).alias("happened"))
+
+    def names(expr: pl.Expr) -> list[str]:
+        return scored.filter(expr).get_column("name").to_list()
+
+    warned, hit = pl.col("high"), pl.col("happened")
+    return Verification(
+        issued=issued,
+        horizon=horizon,
+        target=target,
+        start=start,
+        end=end,
+        complete=data_as_of is None or data_as_of >= end,
+        hits=names(warned & hit),
+        misses=names(~warned & hit),
+        false_alarms=names(warned & ~hit),
+        quiet=scored.filter(~warned & ~hit).height,
+        forecasts=scored.height,
+    )
+
+
+@dataclass(frozen=True)
+class Skill:
+    """The champion's backtest on one metric beside its best baseline."""
+
+    metric: str
+    value: float
+    baseline: str | None
+    baseline_value: float | None
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def backtest_skill(
+    backtest: str | dict | None, metrics: tuple[str, ...] = SKILL_METRICS
+) -> Skill | None:
+    """The first metric of ``metrics`` the backtest holds, with the best baseline's value."""
+    if not backtest:
+        return None
+    data = json.loads(backtest) if isinstance(backtest, str) else backtest
+    model = data.get("model") or {}
+    baselines = data.get("baselines") or {}
+    for metric in metrics:
+        value = _finite(model.get(metric))
+        if value is None:
+            continue
+        scored = [
+            (name, v)
+            for name, values in baselines.items()
+            if (v := _finite((values or {}).get(metric))) is not None
+        ]
+        if not scored:
+            return Skill(metric, value, None, None)
+        pick = min if metric in LOWER_IS_BETTER else max
+        name, best = pick(scored, key=lambda pair: pair[1])
+        return Skill(metric, value, name, best)
+    return None
+
+
+def champion_row(champions: pl.DataFrame, target: str, horizon: int) -> dict[str, Any] | None:
+    rows = champions.filter((pl.col("target") == target) & (pl.col("horizon") == horizon))
+    return rows.row(0, named=True) if rows.height else None
+
+
+def iso_week_label(week: date) -> str:
+    year, number, _ = week.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def parse_week(text: str) -> date:
+    """The Monday of ``2025-W23``, ``2025W23`` or of the ISO week holding ``2025-06-04``."""
+    cleaned = text.strip().upper().replace("W-", "W")
+    if "W" in cleaned:
+        year, _, number = cleaned.partition("W")
+        return date.fromisocalendar(int(year.rstrip("-")), int(number), 1)
+    day = date.fromisoformat(cleaned)
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class BulletinData:
+    """Everything the bulletin shows, before words."""
+
+    week: date
+    options: Options
+    bands: Bands
+    countries: list[str]
+    data_as_of: date | None
+    model_version: str | None
+    skill: Skill | None
+    risk: pl.DataFrame  # every district, this week, main horizon and target
+    top: pl.DataFrame
+    risers: pl.DataFrame
+    new_areas: pl.DataFrame
+    kidnapping: pl.DataFrame
+    notes: pl.DataFrame  # highlighted districts, in the order their paragraphs appear
+    high_before: int | None  # high districts last week (None without last week's forecasts)
+    verification: Verification | None
+
+    @property
+    def label(self) -> str:
+        return iso_week_label(self.week)
+
+
+def highlighted(
+    top: pl.DataFrame, risen: pl.DataFrame, new: pl.DataFrame, limit: int
+) -> pl.DataFrame:
+    """New areas first, then the top districts, then risers; each district once."""
+    stacked = pl.concat([new.head(limit), top.head(5), risen], how="vertical_relaxed")
+    return stacked.unique(subset="code", keep="first", maintain_order=True).head(limit)
+
+
+def assemble(
+    forecasts: pl.DataFrame,
+    districts: pl.DataFrame,
+    events: pl.DataFrame,
+    champions: pl.DataFrame,
+    week: date,
+    options: Options | None = None,
+    bands: Bands | None = None,
+) -> BulletinData:
+    """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)."""
+    options = options or Options()
+    bands = bands or load_bands()
+    main = (forecasts.get_column("issue_week") == week) & (
+        forecasts.get_column("target") == options.target
+    )
+    this_week = forecasts.filter(main & (pl.col("horizon") == options.horizon))
+    if this_week.is_empty():
+        raise LookupError(
+            f"no forecasts for the week of {week} (horizon {options.horizon}, "
+            f"target {options.target})"
+        )
+    risk = risk_table(forecasts, districts, week, options.horizon, options.target, bands)
+    top = top_districts(risk, options.top_n)
+    risen = risers(risk, options.risers_n, options.min_rise)
+    new = new_high_areas(risk, events, week, options.quiet_weeks)
+    kidnap = top_districts(
+        risk_table(forecasts, districts, week, options.horizon, options.kidnap_target, bands),
+        options.kidnap_n,
+    )
+    # Scoring may leave data_as_of out; the newest event the bulletin sees stands in for it.
+    data_as_of = this_week.get_column("data_as_of").max() or events.get_column("event_date").max()
+    version = this_week.get_column("model_version").drop_nulls().mode().sort().to_list()
+    champion = champion_row(champions, options.target, options.horizon)
+    countries = (
+        districts.filter(pl.col("code").is_in(risk.get_column("code").implode()))
+        .get_column("country")
+        .drop_nulls()
+        .unique()
+        .sort()
+        .to_list()
+    )
+    had_before = risk.get_column("previous").is_not_null().any()
+    return BulletinData(
+        week=week,
+        options=options,
+        bands=bands,
+        countries=countries,
+        data_as_of=data_as_of,  # type: ignore[arg-type]
+        model_version=version[0] if version else None,
+        skill=backtest_skill(champion.get("backtest")) if champion else None,
+        risk=risk,
+        top=top,
+        risers=risen,
+        new_areas=new,
+        kidnapping=kidnap,
+        notes=highlighted(top, risen, new, options.notes_max),
+        high_before=int(risk.get_column("previous_high").sum()) if had_before else None,
+        verification=verify(
+            forecasts,
+            districts,
+            events,
+            week,
+            horizon=options.verify_horizon,
+            target=options.target,
+            data_as_of=data_as_of,  # type: ignore[arg-type]
+            bands=bands,
+        ),
+    )

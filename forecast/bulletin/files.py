@@ -1,0 +1,67 @@
+"""Where bulletins live on disk: ``<home>/outputs/bulletins/<2025-W23>/bulletin.<lang>.<ext>``.
+
+Shared by the command that writes them and the API route that serves them, so both agree
+on names without either knowing the other.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+FORMATS: dict[str, str] = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
+WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
+
+
+def bulletins_root(outputs: Path) -> Path:
+    return outputs / "bulletins"
+
+
+def bulletin_path(outputs: Path, week_label: str, lang: str, fmt: str) -> Path:
+    return bulletins_root(outputs) / week_label / f"bulletin.{lang}.{fmt}"
+
+
+def map_path(outputs: Path, week_label: str, lang: str) -> Path:
+    return bulletins_root(outputs) / week_label / f"map.{lang}.png"
+
+
+def weeks_available(outputs: Path) -> list[str]:
+    """Week folders holding at least one bulletin, oldest first."""
+    root = bulletins_root(outputs)
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir() if WEEK_FOLDER.match(p.name) and any(p.glob("bulletin.*"))
+    )
+
+
+def find_bulletin(outputs: Path, week_label: str | None, lang: str, fmt: str) -> Path | None:
+    """The file of one week (the latest week with that file when ``week_label`` is None)."""
+    weeks = [week_label] if week_label else list(reversed(weeks_available(outputs)))
+    for label in weeks:
+        path = bulletin_path(outputs, label, lang, fmt)
+        if path.is_file():
+            return path
+    return None
+
+
+def write_atomic(path: Path, content: bytes | str) -> Path:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

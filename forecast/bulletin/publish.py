@@ -1,0 +1,97 @@
+"""Making a week's bulletin: read the store, assemble, draw, render, write every format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from forecast.bulletin.data import BulletinData, Options, assemble
+from forecast.bulletin.files import FORMATS, bulletin_path, map_path, write_atomic
+from forecast.bulletin.i18n import Catalogue, available_languages
+from forecast.bulletin.load import latest_week, load_inputs
+from forecast.bulletin.mapfig import png_bytes, risk_map
+from forecast.bulletin.render import (
+    document,
+    horizon_label,
+    render_html,
+    render_markdown,
+    render_pdf,
+)
+from forecast.bulletin.towns import towns_for
+from forecast.store import Store
+
+
+@dataclass
+class Published:
+    week: str
+    files: list[Path] = field(default_factory=list)
+
+
+def map_png(data: BulletinData, districts: pl.DataFrame, lang: str) -> bytes:
+    """The risk map of the bulletin's main horizon and target, as PNG."""
+    t = Catalogue(lang)
+    fig = risk_map(
+        districts,
+        data.risk,
+        data.bands,
+        t,
+        horizon_label=horizon_label(t, data.options.horizon),
+        new_codes=data.new_areas.get_column("code").to_list(),
+        towns=towns_for(data.countries),
+    )
+    return png_bytes(fig)
+
+
+def write_bulletin(
+    data: BulletinData,
+    districts: pl.DataFrame,
+    outputs: Path,
+    langs: Sequence[str],
+    formats: Sequence[str] = tuple(FORMATS),
+) -> Published:
+    """Write the bulletin in each language and format; returns the files written."""
+    published = Published(data.label)
+    for lang in langs:
+        doc = document(data, lang)
+        png = map_png(data, districts, lang)
+        image = map_path(outputs, data.label, lang)
+        published.files.append(write_atomic(image, png))
+
+        def path(fmt: str, lang: str = lang) -> Path:
+            return bulletin_path(outputs, data.label, lang, fmt)
+
+        html = render_html(doc, png)
+        if "json" in formats:
+            text = json.dumps(doc, ensure_ascii=False, indent=1, default=str)
+            published.files.append(write_atomic(path("json"), text))
+        if "html" in formats:
+            published.files.append(write_atomic(path("html"), html))
+        if "md" in formats:
+            published.files.append(write_atomic(path("md"), render_markdown(doc, image.name)))
+        if "pdf" in formats:
+            published.files.append(
+                write_atomic(path("pdf"), render_pdf(html, base_url=str(image.parent)))
+            )
+    return published
+
+
+def publish(
+    store: Store,
+    outputs: Path,
+    week: date | None = None,
+    langs: Sequence[str] | None = None,
+    options: Options | None = None,
+) -> Published:
+    """The bulletin of ``week`` (default: the latest forecasts) in every format."""
+    options = options or Options()
+    week = week or latest_week(store)
+    inputs = load_inputs(store, week, options)
+    data = assemble(
+        inputs.forecasts, inputs.districts, inputs.events, inputs.champions, week, options
+    )
+    return write_bulletin(data, inputs.districts, outputs, langs or available_languages())

@@ -1,0 +1,281 @@
+"""Words and documents: the bulletin's data in one language as JSON, HTML, Markdown and PDF.
+
+:func:`document` turns :class:`~forecast.bulletin.data.BulletinData` into a plain dict in
+one language (numbers kept, sentences added): that dict is the JSON file and the whole
+context of the jinja2 templates, which hold layout only; every word comes from the
+message catalogue (``forecast/templates/i18n/<lang>.toml``).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from forecast import explain
+from forecast.bulletin.data import BulletinData, Verification
+from forecast.bulletin.i18n import Catalogue
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+
+def horizon_label(t: Catalogue, weeks: int) -> str:
+    return t("bulletin.horizon_one") if weeks == 1 else t("bulletin.horizon_many", weeks=weeks)
+
+
+def country_label(t: Catalogue, countries: list[str]) -> str:
+    if not countries:
+        return t("countries.other")
+    return ", ".join(t.get(f"countries.{code}", code) for code in countries)
+
+
+def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> list[dict[str, Any]]:
+    """District rows with their numbers, formatted text and driver sentences."""
+    out = []
+    for row in frame.to_dicts():
+        explained = explain.explain(row.get("top_drivers"), lang, limit=5)
+        out.append(
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "admin1": row.get("admin1") or "",
+                "probability": row["probability"],
+                "band": row["band"],
+                "band_index": row.get("band_index"),
+                "high": bool(row.get("high")),
+                "previous": row.get("previous"),
+                "change": row.get("change"),
+                "probability_text": t.percent(row["probability"]),
+                "previous_text": t.percent(row.get("previous")),
+                "band_text": t.band(row["band"]),
+                "change_text": t.points(row.get("change")),
+                "drivers": [
+                    {
+                        "feature": e.feature,
+                        "value": e.value,
+                        "contribution": e.contribution,
+                        "text": e.text,
+                    }
+                    for e in explained
+                ],
+                "summary": explain.summary(row.get("top_drivers"), lang, limit=drivers),
+                "paragraph": explain.paragraph(explained, lang),
+            }
+        )
+    return out
+
+
+def _names(items: list[str], t: Catalogue, limit: int) -> str:
+    if not items:
+        return t("bulletin.verify_empty")
+    shown = ", ".join(items[:limit])
+    more = len(items) - limit
+    return f"{shown} {t('bulletin.verify_more', n=more)}" if more > 0 else shown
+
+
+def _verification(v: Verification | None, t: Catalogue, limit: int) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {
+        "issued": v.issued.isoformat(),
+        "horizon": v.horizon,
+        "target": v.target,
+        "start": v.start.isoformat(),
+        "end": v.end.isoformat(),
+        "complete": v.complete,
+        "hits": v.hits,
+        "misses": v.misses,
+        "false_alarms": v.false_alarms,
+        "quiet": v.quiet,
+        "forecasts": v.forecasts,
+        "intro": t(
+            "bulletin.verify_intro",
+            issued=t.day(v.issued),
+            start=t.day(v.start),
+            target=t(f"targets.{v.target}"),
+            horizon=horizon_label(t, v.horizon),
+        ),
+        "counts": t(
+            "bulletin.verify_counts",
+            hits=len(v.hits),
+            misses=len(v.misses),
+            false_alarms=len(v.false_alarms),
+            quiet=v.quiet,
+        ),
+        "hits_text": _names(v.hits, t, limit),
+        "misses_text": _names(v.misses, t, limit),
+        "false_alarms_text": _names(v.false_alarms, t, limit),
+    }
+
+
+def _model_line(data: BulletinData, t: Catalogue) -> str:
+    version = data.model_version or "?"
+    as_of = t.day(data.data_as_of)
+    skill = data.skill
+    if skill is None:
+        return t("bulletin.model_line_no_backtest", version=version, data_as_of=as_of)
+    metric = t.get(f"metrics.{skill.metric}", skill.metric.replace("_", " "))
+    baseline = skill.baseline or "?"
+    return t(
+        "bulletin.model_line",
+        version=version,
+        data_as_of=as_of,
+        metric=metric,
+        value=t.number(skill.value, 2),
+        baseline_value="?" if skill.baseline_value is None else t.number(skill.baseline_value, 2),
+        baseline=t.get(f"baselines.{baseline}", baseline.replace("_", " ")),
+    )
+
+
+def _bands_text(data: BulletinData, t: Catalogue) -> str:
+    lowers = data.bands.lowers
+    parts = []
+    for i, name in enumerate(data.bands.names):
+        upper = t.percent(lowers[i + 1] if i + 1 < len(lowers) else 1.0)
+        parts.append(f"{t.band(name)} {t.number(100 * lowers[i])}\u2013{upper}")
+    return ", ".join(parts)
+
+
+def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
+    """The bulletin in one language: numbers, names, sentences; the JSON file's content."""
+    t = Catalogue(lang)
+    opts = data.options
+    horizon = horizon_label(t, opts.horizon)
+    target = t(f"targets.{opts.target}")
+    week_end = data.week + timedelta(days=6)
+    year, number, _ = data.week.isocalendar()
+    top = _rows(data.top, t, lang)
+    new = _rows(data.new_areas, t, lang)
+    kidnap = _rows(data.kidnapping, t, lang)
+    high_now = int(data.risk.get_column("high").sum())
+
+    key = []
+    if high_now:
+        key.append(
+            t(
+                "bulletin.key_high",
+                n=high_now,
+                target=target,
+                horizon=horizon,
+                previous="\u2013" if data.high_before is None else data.high_before,
+            )
+        )
+    else:
+        key.append(t("bulletin.key_high_none", target=target, horizon=horizon))
+    if top:
+        key.append(t("bulletin.key_top", **_named(top[0])))
+    key.append(
+        t("bulletin.key_new", names=", ".join(r["name"] for r in new))
+        if new
+        else t("bulletin.key_new_none")
+    )
+    if kidnap:
+        key.append(t("bulletin.key_kidnap", **_named(kidnap[0])))
+
+    return {
+        "lang": lang,
+        "week": data.label,
+        "issue_week": data.week.isoformat(),
+        "week_end": week_end.isoformat(),
+        "countries": data.countries,
+        "horizon": opts.horizon,
+        "target": opts.target,
+        "kidnap_target": opts.kidnap_target,
+        "model_version": data.model_version,
+        "data_as_of": data.data_as_of.isoformat() if data.data_as_of else None,
+        "skill": None
+        if data.skill is None
+        else {
+            "metric": data.skill.metric,
+            "value": data.skill.value,
+            "baseline": data.skill.baseline,
+            "baseline_value": data.skill.baseline_value,
+        },
+        "bands": [
+            {"name": n, "lower": lo, "label": t.band(n), "colour": colour, "index": i}
+            for i, (n, lo, colour) in enumerate(
+                zip(data.bands.names, data.bands.lowers, band_colours(data), strict=True)
+            )
+        ],
+        "high_now": high_now,
+        "high_before": data.high_before,
+        "top": top,
+        "risers": _rows(data.risers, t, lang),
+        "new_areas": new,
+        "kidnapping": kidnap,
+        "notes": _rows(data.notes, t, lang),
+        "verification": _verification(data.verification, t, opts.list_max),
+        "text": {
+            "html_lang": t("meta.html_lang"),
+            "title": t("bulletin.title"),
+            "subtitle": t(
+                "bulletin.subtitle",
+                country=country_label(t, data.countries),
+                week=t("dates.week", week=number, year=year),
+            ),
+            "issued": t(
+                "bulletin.issued", start=t.day(data.week), data_as_of=t.day(data.data_as_of)
+            ),
+            "period": t("dates.range", start=t.day(data.week), end=t.day(week_end)),
+            "key_messages": key,
+            "map_caption": t("bulletin.map_caption", target=target, horizon=horizon),
+            "kidnap_intro": t("bulletin.kidnap_intro", horizon=horizon),
+            "risers_none": t("bulletin.risers_none", points=t.points(opts.min_rise)),
+            "model_line": _model_line(data, t),
+            "method": t("bulletin.method", bands=_bands_text(data, t)),
+            "horizon": horizon,
+            "target": target,
+        },
+    }
+
+
+def band_colours(data: BulletinData) -> tuple[str, ...]:
+    return data.bands.colours
+
+
+def _named(row: dict[str, Any]) -> dict[str, str]:
+    return {"name": row["name"], "admin1": row["admin1"], "probability": row["probability_text"]}
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = _markdown_escape
+    return env
+
+
+def _markdown_escape(text: object) -> str:
+    """Escape the characters that would start Markdown formatting inside a table cell."""
+    return str(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_html(doc: dict[str, Any], map_png: bytes | None) -> str:
+    """A self-contained HTML page (the map embedded), readable on screen and in print."""
+    t = Catalogue(doc["lang"])
+    src = "data:image/png;base64," + base64.b64encode(map_png).decode() if map_png else None
+    return environment().get_template("bulletin.html.j2").render(doc=doc, t=t, map_src=src)
+
+
+def render_markdown(doc: dict[str, Any], map_file: str | None) -> str:
+    """Markdown beside a map image file (relative name) for chat and e-mail."""
+    t = Catalogue(doc["lang"])
+    return environment().get_template("bulletin.md.j2").render(doc=doc, t=t, map_file=map_file)
+
+
+def render_pdf(html: str, base_url: str | None = None) -> bytes:
+    """The HTML page printed to PDF by WeasyPrint (A4, the print stylesheet)."""
+    from weasyprint import HTML  # imported here: it loads pango, which the API never needs
+
+    return HTML(string=html, base_url=base_url).write_pdf()

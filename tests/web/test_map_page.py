@@ -1,0 +1,130 @@
+"""The map page in a real headless browser: Debian's chromium driven by Playwright.
+
+Skipped with the reason when /usr/bin/chromium or the playwright package is missing
+(`apt-get install -y chromium`; never `playwright install`, which downloads a browser).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from forecast.bulletin.bands import load_bands
+from tests.web.stub import KEY, PROBABILITY, band, make_app, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="no browser: /usr/bin/chromium is absent (Debian: apt-get install -y chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, str, list]]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright absent")
+    home = tmp_path_factory.mktemp("home")
+    requests: list[str] = []
+    with serving(make_app(home)) as base, sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="chromium-profile-"),  # a fresh --user-data-dir
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1200, "height": 800},
+        )
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.set_default_timeout(10_000)
+        try:
+            yield page, base, requests
+        finally:
+            context.close()
+
+
+def fills(page) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "path.leaflet-interactive[data-code]",
+        "els => Object.fromEntries(els.map(e => [e.dataset.code, e.getAttribute('fill')]))",
+    )
+
+
+def expected_fills(horizon: int) -> dict[str, str]:
+    bands = load_bands()
+    return {
+        code: bands.colours[bands.names.index(band(p))]
+        for code, p in PROBABILITY[(horizon, "any")].items()
+    }
+
+
+def test_map_asks_for_a_key_then_colours_districts(browser_page) -> None:
+    page, base, requests = browser_page
+    page.goto(base + "/")
+    page.wait_for_selector("#status.error")
+    assert "API key" in page.inner_text("#status")
+    assert fills(page) == {}
+
+    page.fill("#key", KEY)
+    page.click("#key-form button")
+    page.wait_for_selector('#map[data-loaded="4:any"]')
+    assert fills(page) == expected_fills(4)
+    assert "2025-06-09" in page.inner_text("#status")
+    assert page.locator(".legend i").count() == len(load_bands().names) + 1
+    assert page.locator(".town-label", has_text="Bamako").count() == 1
+    # everything came from the app itself: Leaflet is vendored, no CDN
+    assert requests and all(url.startswith(base) for url in requests)
+
+
+def test_switch_changes_colours(browser_page) -> None:
+    page, _, _ = browser_page
+    before = fills(page)
+    page.select_option("#horizon", "12")
+    page.wait_for_selector('#map[data-loaded="12:any"]')
+    after = fills(page)
+    assert after == expected_fills(12)
+    assert after["D3"] != before["D3"] and after["D2"] != before["D2"]
+
+
+def test_click_shows_drivers_and_history(browser_page) -> None:
+    page, _, _ = browser_page
+    page.click('path.leaflet-interactive[data-code="D1"]')
+    page.wait_for_selector('#panel[data-code="D1"]')
+    panel = page.inner_text("#panel")
+    assert "Gao" in panel
+    assert "90%" in panel  # horizon 12 is selected: 0.90
+    assert "3 attacks within 50 km in the last 4 weeks" in panel
+    assert "UN base within 100 km withdrawn 14 weeks ago" in panel
+    assert page.locator("ul.drivers li.up").count() == 2
+    assert page.locator("ul.drivers li.down").count() == 1
+    chart = page.locator("#panel svg.history")
+    assert chart.count() == 1
+    assert chart.locator("circle.point").count() == 5
+    # oldest first, left to right: the line climbs as the probability does (SVG y grows down)
+    ys = chart.locator("circle.point").evaluate_all("cs => cs.map(c => +c.getAttribute('cy'))")
+    assert ys == sorted(ys, reverse=True)
+    fill = chart.locator("circle.point").evaluate_all("cs => cs.map(c => c.getAttribute('fill'))")
+    assert fill == ["#fff", "#000", "#000", "#bbb", "#bbb"]
+
+
+def test_refused_key_says_so(browser_page) -> None:
+    page, _, _ = browser_page
+    page.fill("#key", "wrong")
+    page.click("#key-form button")
+    page.wait_for_selector("#status.error")
+    assert "refused (401)" in page.inner_text("#status")
+    page.fill("#key", KEY)
+    page.click("#key-form button")
+    page.wait_for_selector("#status:not(.error)")
