@@ -8,11 +8,12 @@ loop over rows, and every bad row is found, not only the first.
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import io
 import re
 import zlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -23,10 +24,18 @@ from forecast.errors import InputError, Problem
 
 ROW: Final = "__row"  # 1-based data row number (header excluded), kept through parsing
 SHOWN_CHARS: Final = 60  # longest input value quoted back in a problem
+CLOSE_MATCH: Final = 0.8  # difflib ratio above which an unknown column is taken for a typo
 _DUPLICATE_SUFFIX = re.compile(r"^(.*)_duplicated_\d+$")
-_NOT_UTF8_HINT = (
-    "contains bytes that are not valid UTF-8 (probably Latin-1/Windows-1252); "
-    "re-save the file as UTF-8"
+_GZIP_MAGIC = b"\x1f\x8b"
+_EMPTY = "file is empty (no header, no rows): an empty file cannot be loaded"
+_LIKELY_LATIN1 = "(probably Latin-1/Windows-1252); re-save the file as UTF-8"
+_NOT_UTF8_HINT = f"contains bytes that are not valid UTF-8 {_LIKELY_LATIN1}"
+# In a file decoded as Latin-1 (one character per byte), the byte runs that are valid UTF-8
+# multi-byte sequences; a byte >= 0x80 outside them is what strict decoding rejects.
+_UTF8_SEQUENCE = (
+    r"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
+    r"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}"
+    r"|\xF4[\x80-\x8F][\x80-\xBF]{2}"
 )
 
 
@@ -73,54 +82,80 @@ def clean(name: str) -> pl.Expr:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's content, gunzipped when its name ends with '.gz'; empty files are rejected."""
+    """The file's content, gunzipped when it is gzip (by name or content); empty files rejected."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError.single(path, f"cannot read file: {exc.strerror or exc}") from exc
-    if path.name.lower().endswith(".gz"):
+        raise _cannot_read(path, exc) from exc
+    if _is_gzip(path, data[:2]):
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError.single(path, f"not a valid gzip file: {exc}") from exc
     if not data or data.isspace():
-        raise InputError.single(path, "file is empty (no header, no rows)")
+        raise InputError.single(path, _EMPTY)
     return data
 
 
 def read_csv_text(
-    path: Path, *, required: Collection[str], wanted: Collection[str] | None = None
+    path: Path,
+    *,
+    required: Collection[str],
+    wanted: Collection[str] | None = None,
+    null_values: Sequence[str] = (),
+    trim: bool = False,
+    by_row: bool = False,
 ) -> pl.DataFrame:
-    """Read a CSV (or '.csv.gz') with every column as text, plus a 1-based ``ROW`` column.
+    """Read a CSV (or gzip'd CSV) with every column as text, plus a 1-based ``ROW`` column.
 
     Header names are stripped and lower-cased. Only ``wanted`` columns are kept when given (the
-    required ones always are). Raises ``InputError`` for an empty file, bytes that are not UTF-8
-    (naming each affected row and field), malformed CSV, duplicate or missing columns.
+    required ones always are). Cells equal to one of ``null_values`` are null, as empty ones
+    are. ``trim`` strips every cell (blank -> null) and drops rows left without any value
+    (their numbers stay used): worth it for hand-edited files, too slow for big exports.
+
+    Raises ``InputError`` for an empty file, bytes that are not UTF-8, malformed CSV, duplicate
+    or missing columns. Bad bytes are named per row and field; ``by_row`` names them once per
+    row with the first bad byte, and words a wrong field count as the project's own formats do
+    (docs/FORMATS.md).
     """
     source = _source(path)
     header = _read_header(path, source)
     names = [normal_name(n) for n in header]
     check_columns(path, names, required)
     keep = set(required) | (set(wanted) if wanted is not None else set(names))
-    selected = [raw for raw, name in zip(header, names, strict=True) if name in keep]
-    frame = _read_body(path, source, selected)
-    frame = frame.rename({raw: normal_name(raw) for raw in selected})
+    selected = [i for i, name in enumerate(names) if name in keep]
+    frame = _read_body(path, source, header, selected, null_values, by_row=by_row)
+    frame = frame.rename({header[i]: names[i] for i in selected}).with_row_index(ROW, offset=1)
+    if trim:
+        text = [names[i] for i in selected]
+        frame = frame.with_columns(clean(c) for c in text)
+        frame = frame.filter(pl.any_horizontal(pl.col(text).is_not_null()))
     if frame.height == 0:
         raise InputError.single(path, "file has a header but no data rows")
-    return frame.with_row_index(ROW, offset=1)
+    return frame
 
 
 def _source(path: Path) -> Path | bytes:
     """Gzip files are unpacked in memory; plain files are handed to polars by path (mmap)."""
-    if path.name.lower().endswith(".gz"):
-        return read_bytes(path)
     try:
-        size = path.stat().st_size
+        with path.open("rb") as handle:
+            magic = handle.read(len(_GZIP_MAGIC))
     except OSError as exc:
-        raise InputError.single(path, f"cannot read file: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise InputError.single(path, "file is empty (no header, no rows)")
+        raise _cannot_read(path, exc) from exc
+    if _is_gzip(path, magic):
+        return read_bytes(path)
+    if not magic:
+        raise InputError.single(path, _EMPTY)
     return path
+
+
+def _is_gzip(path: Path, magic: bytes) -> bool:
+    return path.name.lower().endswith(".gz") or magic == _GZIP_MAGIC
+
+
+def _cannot_read(path: Path, exc: OSError) -> InputError:
+    why = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+    return InputError.single(path, f"cannot read file: {why}")
 
 
 def normal_name(name: str) -> str:
@@ -132,13 +167,13 @@ def _read_header(path: Path, source: Path | bytes) -> list[str]:
     try:
         header = pl.read_csv(source, n_rows=0, infer_schema=False).columns
     except pl.exceptions.NoDataError as exc:
-        raise InputError.single(path, "file is empty (no header, no rows)") from exc
+        raise InputError.single(path, _EMPTY) from exc
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower():
             raise InputError.single(path, f"header {_NOT_UTF8_HINT}") from exc
         raise InputError.single(path, f"cannot read the CSV header: {_first_line(exc)}") from exc
     if not any(normal_name(name) for name in header):
-        raise InputError.single(path, "file is empty (no header, no rows)")
+        raise InputError.single(path, _EMPTY)
     # polars decodes the header leniently: undecodable bytes show up as U+FFFD.
     if any("\ufffd" in name for name in header):
         bad = ", ".join(repr(name) for name in header if "\ufffd" in name)
@@ -147,46 +182,137 @@ def _read_header(path: Path, source: Path | bytes) -> list[str]:
 
 
 def check_columns(path: Path, names: Sequence[str], required: Collection[str]) -> None:
-    """Reject a header with a repeated name (polars' '_duplicated_N') or a required one missing."""
+    """Reject a header with a repeated name or a required one missing."""
     report = Report(path)
-    for name in names:
-        match = _DUPLICATE_SUFFIX.match(name)
-        if match and match.group(1) in names:
-            report.add("column appears more than once in the header", field=match.group(1))
-    missing = [c for c in required if c not in names]
-    for column in missing:
-        report.add(f"required column is missing (header has: {', '.join(names)})", field=column)
+    column_problems(names, required, report)
     report.raise_if_any()
 
 
-def _read_body(path: Path, source: Path | bytes, columns: list[str]) -> pl.DataFrame:
+def column_problems(
+    names: Sequence[str],
+    required: Collection[str],
+    report: Report,
+    *,
+    known: Collection[str] = (),
+    hint: str = "",
+) -> None:
+    """Report repeated and missing columns, and unknown ones that look like a misspelt known one.
+
+    ``names`` are normalised header names (polars' '_duplicated_N' copies count as repeats;
+    ``ROW`` is ignored). ``hint`` is added to each missing column's reason. A column outside
+    ``known`` is reported only when it is close to a known column the header lacks.
+    """
+    names = [n for n in names if n != ROW]
+    bases = [_base_name(n, names) for n in names]
+    for name in dict.fromkeys(bases):
+        if (count := bases.count(name)) > 1:
+            times = "twice" if count == 2 else f"{count} times"
+            report.add(f"column appears more than once in the header ({times})", field=name)
+    header = ", ".join(n for n, base in zip(names, bases, strict=True) if n == base)
+    for column in (c for c in required if c not in names):
+        reason = f"required column is missing (header has: {header})"
+        report.add(f"{reason}; {hint}" if hint else reason, field=column)
+    for name in (n for n in names if known and n not in known):
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=CLOSE_MATCH)
+        if close and close[0] not in names:
+            report.add(f"unknown column; did you mean '{close[0]}'?", field=name)
+
+
+def _base_name(name: str, names: Sequence[str]) -> str:
+    match = _DUPLICATE_SUFFIX.match(name)
+    return match.group(1) if match and match.group(1) in names else name
+
+
+def add_optional(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """``frame`` with each absent one of ``columns`` added as null text, so checks can name it."""
+    absent = [c for c in columns if c not in frame.columns]
+    return frame.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in absent)
+
+
+def flag_missing(
+    frame: pl.DataFrame, columns: Iterable[str], report: Report, reason: str = "missing value"
+) -> None:
+    """Report each row of ``frame`` where one of the ``columns`` is null."""
+    for column in columns:
+        report.flag(frame, pl.col(column).is_null(), column, pl.lit(reason))
+
+
+def _read_body(
+    path: Path,
+    source: Path | bytes,
+    header: list[str],
+    selected: list[int],
+    null_values: Sequence[str],
+    *,
+    by_row: bool,
+) -> pl.DataFrame:
+    columns = [header[i] for i in selected]
+    nulls = list(null_values) or None
     try:
-        return pl.read_csv(source, infer_schema=False, columns=columns)
+        return pl.read_csv(source, infer_schema=False, columns=columns, null_values=nulls)
     except pl.exceptions.ComputeError as exc:
+        data = source if isinstance(source, bytes) else source.read_bytes()
         if "utf-8" in str(exc).lower():
-            problems = _undecodable_rows(path, source, columns)
+            names = [normal_name(c) for c in columns]
+            problems = _undecodable_cells(path, data, selected, names, by_row=by_row)
         else:
-            problems = _malformed_rows(path, source, exc)
+            problems = _malformed_rows(path, data, exc, by_row=by_row)
         raise InputError(sorted(problems, key=_problem_order)) from exc
 
 
-def _undecodable_rows(path: Path, source: Path | bytes, columns: list[str]) -> list[Problem]:
-    """Name every row and field holding non-UTF-8 bytes (runs only once strict decoding failed)."""
-    lossy = pl.read_csv(source, infer_schema=False, columns=columns, encoding="utf8-lossy")
-    lossy = lossy.with_row_index(ROW, offset=1)
+def _undecodable_cells(
+    path: Path, data: bytes, selected: list[int], names: list[str], *, by_row: bool
+) -> list[Problem]:
+    """Name every cell holding non-UTF-8 bytes (runs only once strict decoding failed).
+
+    The file is re-read decoded as Latin-1, where each character is one byte, so the bad cells
+    are found by a vectorised pattern and only those few are decoded in Python.
+    """
+    as_bytes = data.decode("latin-1").encode("utf-8")
+    try:
+        cells = pl.read_csv(as_bytes, infer_schema=False, columns=selected)
+    except pl.exceptions.ComputeError as exc:  # malformed as well: the rows come first
+        return _malformed_rows(path, data, exc, by_row=by_row)
+    cells = cells.rename(dict(zip(cells.columns, names, strict=True)))
+    only_bad = [
+        pl.when(pl.col(n).str.replace_all(_UTF8_SEQUENCE, "").str.contains(r"[\x80-\xFF]"))
+        .then(pl.col(n))
+        .alias(n)
+        for n in names
+    ]
+    bad = (
+        cells.with_row_index(ROW, offset=1)
+        .select(ROW, *only_bad)
+        .unpivot(index=ROW, variable_name="field", value_name="text")
+        .drop_nulls("text")
+        .sort(ROW, maintain_order=True)
+    )
     report = Report(path)
-    for column in columns:
-        bad = pl.col(column).str.contains("\ufffd", literal=True).fill_null(False)
-        reason = pl.format("{} {}", quoted(pl.col(column)), pl.lit(_NOT_UTF8_HINT))
-        report.flag(lossy, bad, normal_name(column), reason)
+    named_rows: set[int] = set()
+    for row, field, text in bad.iter_rows():
+        raw = text.encode("latin-1")
+        value = f"'{raw.decode('utf-8', errors='replace')[:SHOWN_CHARS]}'"
+        if not by_row:
+            report.add(f"{value} {_NOT_UTF8_HINT}", row=row, field=field)
+        elif row not in named_rows:
+            named_rows.add(row)
+            byte = f"0x{raw[_first_bad_byte(raw)]:02X}"
+            report.add(f"byte {byte} is not UTF-8, in {field} {value} {_LIKELY_LATIN1}", row)
     if not report.problems:
         report.add(f"file {_NOT_UTF8_HINT}")
     return report.problems
 
 
-def _malformed_rows(path: Path, source: Path | bytes, exc: Exception) -> list[Problem]:
+def _first_bad_byte(raw: bytes) -> int:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+def _malformed_rows(path: Path, data: bytes, exc: Exception, *, by_row: bool) -> list[Problem]:
     """Find rows whose field count differs from the header's; only runs once polars has failed."""
-    data = source if isinstance(source, bytes) else source.read_bytes()
     text = data.decode("utf-8", errors="replace")
     report = Report(path)
     try:
@@ -194,7 +320,9 @@ def _malformed_rows(path: Path, source: Path | bytes, exc: Exception) -> list[Pr
         width = len(next(records))
         for row, record in enumerate(records, start=1):
             if record and len(record) != width:
-                report.add(f"has {len(record)} fields, the header has {width}", row=row)
+                n = len(record)
+                wording = f"{n} fields where" if by_row else f"has {n} fields,"
+                report.add(f"{wording} the header has {width}", row=row)
     except csv.Error as err:
         report.add(f"malformed CSV: {err}")
     if not report.problems:
@@ -208,13 +336,18 @@ def _first_line(exc: Exception) -> str:
 
 @dataclass(frozen=True)
 class Number:
-    """How to read one numeric column: its type, its allowed range, whether it may be empty."""
+    """How to read one numeric column: its type, its allowed range, whether it may be empty.
+
+    ``meaning`` names what a valid value is ("a month number 1-12"); when given, every bad
+    value is reported as "'x' is not <meaning>" instead of naming the kind or the range.
+    """
 
     column: str
     dtype: type[pl.DataType]
     low: float | None = None
     high: float | None = None
     required: bool = False
+    meaning: str | None = None
 
     @property
     def kind(self) -> str:
@@ -224,10 +357,10 @@ class Number:
 def parse_numbers(frame: pl.DataFrame, specs: Sequence[Number], report: Report) -> pl.DataFrame:
     """Values of the ``specs`` columns of an all-text ``frame`` (plus ``ROW``); bad rows reported.
 
-    A row is bad when its text is present but does not cast, is NaN, lies outside [low, high], or
-    is missing where a value is required. Bad values come back as null. All columns are cast and
-    checked in one pass each (polars spreads the columns over threads); only a column with a
-    bad row takes the slower path that strips blanks, retries and reports.
+    A row is bad when its text is present but does not cast, is NaN or infinite, lies outside
+    [low, high], or is missing where a value is required. Bad values come back as null. All
+    columns are cast and checked in one pass each (polars spreads the columns over threads);
+    only a column with a bad row takes the slower path that strips blanks, retries and reports.
     """
     cast = frame.select(
         ROW,
@@ -253,7 +386,12 @@ def _bad(spec: Number, text: pl.Expr, value: pl.Expr) -> pl.Expr:
 
 def _unparsed(spec: Number, text: pl.Expr, value: pl.Expr) -> pl.Expr:
     unparsed = text.is_not_null() & value.is_null()
-    return unparsed | value.is_nan().fill_null(False) if spec.dtype.is_float() else unparsed
+    if not spec.dtype.is_float():
+        return unparsed
+    # With both bounds, infinity fails the range check: only NaN needs the (cheaper) test.
+    bounded = spec.low is not None and spec.high is not None
+    odd = value.is_nan() if bounded else value.is_finite().not_()
+    return unparsed | odd.fill_null(False)
 
 
 def _out_of_range(spec: Number, value: pl.Expr) -> pl.Expr:
@@ -273,13 +411,14 @@ def _parse_failing(frame: pl.DataFrame, spec: Number, report: Report) -> pl.Seri
     )
     text, value = pl.col("text"), pl.col("value")
     bad = checked.select(_bad(spec, text, value)).to_series()
-    reason = (
-        pl.when(_missing(spec, text))
-        .then(pl.lit("missing value"))
-        .when(_unparsed(spec, text, value))
+    invalid = (
+        pl.format("{} is not {}", quoted(text), pl.lit(spec.meaning))
+        if spec.meaning
+        else pl.when(_unparsed(spec, text, value))
         .then(pl.format("{} is not {}", quoted(text), pl.lit(spec.kind)))
         .otherwise(pl.format("{} is outside {}", quoted(text), pl.lit(_range(spec))))
     )
+    reason = pl.when(_missing(spec, text)).then(pl.lit("missing value")).otherwise(invalid)
     report.flag(checked, bad, spec.column, reason)
     return checked.select(pl.when(~bad).then(value)).to_series().alias(spec.column)
 
@@ -306,17 +445,22 @@ class DateFormat:
 
     ``take`` cuts the text to its first characters before parsing (ISO datetimes -> the date);
     only then is the whole text checked against the regex, since strptime alone is exact.
+    ``exact`` also checks the regex without cutting: strptime takes '2021-2-3' for '%Y-%m-%d'.
+    ``meaning`` ("a date in YYYY-MM-DD form") replaces the example in the reason for a bad date.
     """
 
     pattern: str
     fmt: str
     example: str
     take: int | None = None
+    exact: bool = False
+    meaning: str | None = None
 
     def parse(self, text: pl.Expr) -> pl.Expr:
-        if self.take is None:
-            return text.str.strptime(pl.Date, self.fmt, strict=False)
-        parsed = text.str.slice(0, self.take).str.strptime(pl.Date, self.fmt, strict=False)
+        cut = text if self.take is None else text.str.slice(0, self.take)
+        parsed = cut.str.strptime(pl.Date, self.fmt, strict=False)
+        if self.take is None and not self.exact:
+            return parsed
         return pl.when(text.str.contains(self.pattern)).then(parsed)
 
 
@@ -333,9 +477,15 @@ def detect_date_format(texts: pl.Series, formats: Sequence[DateFormat]) -> DateF
 
 
 def parse_date(
-    frame: pl.DataFrame, column: str, formats: Sequence[DateFormat], report: Report
+    frame: pl.DataFrame,
+    column: str,
+    formats: Sequence[DateFormat],
+    report: Report,
+    *,
+    required: bool = True,
 ) -> pl.Series:
-    """Dates of the text ``column`` in the file's format; missing or unparsable rows reported."""
+    """Dates of the text ``column`` in the file's format; unparsable rows reported, and missing
+    ones when ``required``. Bad dates come back as null."""
     texts = frame.select(ROW, column)
     chosen = detect_date_format(texts[column], formats)
     dates = texts.select(chosen.parse(pl.col(column))).to_series()
@@ -345,6 +495,8 @@ def parse_date(
         dates = texts.select(chosen.parse(pl.col(column))).to_series()
     year = dates.dt.year()
     bad = dates.is_null() | (year < YEARS[0]).fill_null(False) | (year > YEARS[1]).fill_null(False)
+    if not required:
+        bad = bad & texts[column].is_not_null()
     if not bad.any():
         return dates.alias(column)
     text = pl.col(column)
@@ -352,17 +504,18 @@ def parse_date(
         pl.when(text.is_null())
         .then(pl.lit("missing date"))
         .otherwise(
-            pl.format(
-                "{} is not a date like '{}' (the format found in this file; years {}-{})",
-                quoted(text),
-                pl.lit(chosen.example),
-                pl.lit(YEARS[0]),
-                pl.lit(YEARS[1]),
-            )
+            pl.format("{} is not {}", quoted(text), pl.lit(_date_meaning(chosen, len(formats))))
         )
     )
     report.flag(texts, bad, column, reason)
     return dates.set(bad, None).alias(column)
+
+
+def _date_meaning(chosen: DateFormat, choices: int) -> str:
+    if chosen.meaning:
+        return chosen.meaning
+    found = "the format found in this file; " if choices > 1 else ""
+    return f"a date like '{chosen.example}' ({found}years {YEARS[0]}-{YEARS[1]})"
 
 
 def repeated(keys: pl.Series) -> pl.Series:

@@ -23,22 +23,43 @@ from typing import Final
 
 import polars as pl
 
-from forecast.errors import InputError, Problem
 from forecast.schema import PARTNER_PRESENCE
-from forecast.sources.presence import (
-    _flag,
-    _load_text_csv,
-    _number,
-    _quoted,
-    _raise_if_any,
-    stable_id,
+from forecast.sources.csvio import (
+    ROW,
+    Number,
+    Report,
+    column_problems,
+    flag_missing,
+    parse_numbers,
+    read_csv_text,
 )
+from forecast.sources.presence import stable_id
 from forecast.vocab import PARTNER_UN
 
 V21_COLUMNS: Final = ("mission", "year", "month", "location", "latitude", "longitude", "no.troops")
 FRONTMAP_COLUMNS: Final = ("mission", "year", "location", "latitude", "longitude", "ave.no.troops")
 SOURCE_V21: Final = "Geo-PKO v2.1 deployment maps"
 SOURCE_FRONTMAP: Final = "Geo-PKO v2.3 FrontMap (yearly)"
+LAYOUTS: Final = (
+    f"expected the Geo-PKO v2.1 table ({', '.join(V21_COLUMNS)}) "
+    f"or the v2.3 FrontMap ({', '.join(FRONTMAP_COLUMNS)})"
+)
+# Both layouts: a four-digit year, coordinates in range. Coordinates may be absent ('NA': v2.1
+# has one such row, UNOCI 2008 "unclear"); such a period is kept and stays unplaced.
+COMMON_NUMBERS: Final = (
+    Number("year", pl.Int32, 1900, 2100, required=True, meaning="a year"),
+    Number("latitude", pl.Float64, -90, 90, meaning="a number within [-90, 90]"),
+    Number("longitude", pl.Float64, -180, 180, meaning="a number within [-180, 180]"),
+)
+V21_NUMBERS: Final = (
+    *COMMON_NUMBERS,
+    Number("month", pl.Int32, 1, 12, required=True, meaning="a month number 1-12"),
+    Number("no.troops", pl.Float64, 0, meaning="a number of troops or 'unknown'"),
+)
+FRONTMAP_NUMBERS: Final = (
+    *COMMON_NUMBERS,
+    Number("ave.no.troops", pl.Float64, 0, meaning="a number of troops"),
+)
 
 # Missions still on the data's last maps although they had closed: without this their last
 # locations would look open-ended. MINUSMA: withdrawal completed 31 Dec 2023 (S/RES/2690);
@@ -68,14 +89,19 @@ def read_geopko(
     ``missions`` (case-insensitive) keeps only those missions; the data's last year, which
     decides whether a mission is still active, is taken from the whole file.
     """
-    file = str(path)
-    frame = _load_text_csv(Path(path), null_values=["NA"])
-    if "ave.no.troops" in frame.columns:
-        observations, source = _frontmap_observations(frame, file), SOURCE_FRONTMAP
+    path = Path(path)
+    frame = read_csv_text(path, required=(), null_values=["NA"], trim=True)
+    report = Report(path)
+    frontmap = "ave.no.troops" in frame.columns
+    needed = FRONTMAP_COLUMNS if frontmap else V21_COLUMNS
+    column_problems(frame.columns, needed, report, hint=LAYOUTS)
+    report.raise_if_any()
+    if frontmap:
+        observations, source = _frontmap_observations(frame, report), SOURCE_FRONTMAP
     else:
-        observations, source = _v21_observations(frame, file), SOURCE_V21
+        observations, source = _v21_observations(frame, report), SOURCE_V21
     last_year = observations["map_date"].dt.year().max()
-    observations = _only_missions(observations, missions, file)
+    observations = _only_missions(observations, missions, report)
     periods = presence_periods(observations, data_last_year=int(last_year), closed=closed)
     return PARTNER_PRESENCE.conform(
         periods.with_columns(
@@ -88,7 +114,7 @@ def read_geopko(
             pl.lit(PARTNER_UN).alias("partner"),
             pl.lit("location").alias("kind"),
             pl.lit(source).alias("source"),
-            pl.lit(file).alias("file"),
+            pl.lit(str(path)).alias("file"),
         )
     )
 
@@ -165,34 +191,17 @@ def presence_periods(
 # --- the two layouts --------------------------------------------------------------------------
 
 
-def _v21_observations(frame: pl.DataFrame, file: str) -> pl.DataFrame:
-    _raise_if_any(_missing_columns(frame, file, V21_COLUMNS))
-    problems = _common_problems(frame, file)
-    month = pl.col("month").cast(pl.Int32, strict=False)
-    problems += _flag(
-        frame,
-        file,
-        pl.col("month").is_null() | ~month.is_between(1, 12),
-        "month",
-        pl.format("{} is not a month number 1-12", _quoted(pl.col("month").fill_null(""))),
-    )
+def _v21_observations(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
     troops = pl.col("no.troops")
-    known = troops.is_not_null() & (troops.str.to_lowercase() != "unknown")
-    problems += _flag(
-        frame,
-        file,
-        known & _troops(troops).is_null(),
-        "no.troops",
-        pl.format("{} is not a number of troops or 'unknown'", _quoted(troops)),
-    )
-    _raise_if_any(problems)
-    rows = frame.select(
+    frame = frame.with_columns(pl.when(troops.str.to_lowercase() != "unknown").then(troops))
+    values = _checked_numbers(frame, V21_NUMBERS, report)
+    rows = values.select(
         "mission",
-        pl.date(_year(), pl.col("month").cast(pl.Int32), 1).alias("map_date"),
+        pl.date("year", "month", 1).alias("map_date"),
         "location",
-        _number(pl.col("latitude")).alias("latitude"),
-        _number(pl.col("longitude")).alias("longitude"),
-        pl.when(known).then(_troops(troops)).alias("troops"),
+        "latitude",
+        "longitude",
+        pl.col("no.troops").alias("troops"),
     )
     # A location listed twice on one map (two units there) counts once, with both units'
     # troops; the sum stays unknown when no unit's number is known.
@@ -207,101 +216,43 @@ def _v21_observations(frame: pl.DataFrame, file: str) -> pl.DataFrame:
     )
 
 
-def _frontmap_observations(frame: pl.DataFrame, file: str) -> pl.DataFrame:
-    _raise_if_any(_missing_columns(frame, file, FRONTMAP_COLUMNS))
-    troops = pl.col("ave.no.troops")
-    problems = _common_problems(frame, file) + _flag(
-        frame,
-        file,
-        troops.is_not_null() & _troops(troops).is_null(),
-        "ave.no.troops",
-        pl.format("{} is not a number of troops", _quoted(troops)),
-    )
-    _raise_if_any(problems)
+def _frontmap_observations(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
+    values = _checked_numbers(frame, FRONTMAP_NUMBERS, report)
     # The summary repeats (mission, year, location) with other columns differing; the yearly
     # mean troops is the same on each copy, so the first copy is kept.
     return (
-        frame.unique(["mission", "year", "location"], keep="first", maintain_order=True)
+        values.unique(["mission", "year", "location"], keep="first", maintain_order=True)
         .select(
             "mission",
-            pl.date(_year(), 1, 1).alias("map_date"),
+            pl.date("year", 1, 1).alias("map_date"),
             "location",
-            _number(pl.col("latitude")).alias("latitude"),
-            _number(pl.col("longitude")).alias("longitude"),
-            _troops(troops).alias("troops"),
+            "latitude",
+            "longitude",
+            pl.col("ave.no.troops").alias("troops"),
         )
         .cast(OBSERVATION_SCHEMA)
     )
 
 
-def _missing_columns(frame: pl.DataFrame, file: str, needed: tuple[str, ...]) -> list[Problem]:
-    layouts = (
-        f"expected the Geo-PKO v2.1 table ({', '.join(V21_COLUMNS)}) "
-        f"or the v2.3 FrontMap ({', '.join(FRONTMAP_COLUMNS)})"
-    )
-    return [
-        Problem(file, None, name, f"missing column; {layouts}")
-        for name in needed
-        if name not in frame.columns
-    ]
-
-
-def _common_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
-    """Both layouts: mission and location present, a four-digit year, coordinates in range.
-
-    Coordinates may be absent ('NA': v2.1 has one such row, UNOCI 2008 "unclear"); such a
-    period is kept and stays unplaced.
-    """
-    problems: list[Problem] = []
-    for field in ("mission", "location"):
-        problems += _flag(frame, file, pl.col(field).is_null(), field, pl.lit("missing value"))
-    problems += _flag(
-        frame,
-        file,
-        pl.col("year").is_null() | _year().is_null(),
-        "year",
-        pl.format("{} is not a year", _quoted(pl.col("year").fill_null(""))),
-    )
-    for field, limit in (("latitude", 90), ("longitude", 180)):
-        value = _number(pl.col(field))
-        problems += _flag(
-            frame,
-            file,
-            pl.col(field).is_not_null() & (value.is_null() | (value.abs() > limit)),
-            field,
-            pl.format(f"{{}} is not a number within [-{limit}, {limit}]", _quoted(pl.col(field))),
-        )
-    return problems
+def _checked_numbers(
+    frame: pl.DataFrame, numbers: tuple[Number, ...], report: Report
+) -> pl.DataFrame:
+    """Mission and location text with the layout's numbers parsed; raises on any problem."""
+    flag_missing(frame, ("mission", "location"), report)
+    values = parse_numbers(frame, numbers, report)
+    report.raise_if_any()
+    return frame.select("mission", "location").with_columns(values.drop(ROW))
 
 
 def _only_missions(
-    observations: pl.DataFrame, missions: list[str] | None, file: str
+    observations: pl.DataFrame, missions: list[str] | None, report: Report
 ) -> pl.DataFrame:
     if missions is None:
         return observations
     wanted = {m.strip().upper() for m in missions}
     present = set(observations["mission"].str.to_uppercase().unique().to_list())
-    unknown = sorted(wanted - present)
-    if unknown:
-        raise InputError(
-            [
-                Problem(
-                    file,
-                    None,
-                    "mission",
-                    f"mission '{name}' is not in the file; it has {', '.join(sorted(present))}",
-                )
-                for name in unknown
-            ]
-        )
+    for name in sorted(wanted - present):
+        has = ", ".join(sorted(present))
+        report.add(f"mission '{name}' is not in the file; it has {has}", field="mission")
+    report.raise_if_any()
     return observations.filter(pl.col("mission").str.to_uppercase().is_in(sorted(wanted)))
-
-
-def _year() -> pl.Expr:
-    year = pl.col("year").cast(pl.Int32, strict=False)
-    return pl.when(year.is_between(1900, 2100)).then(year)
-
-
-def _troops(text: pl.Expr) -> pl.Expr:
-    value = _number(text)
-    return pl.when(value >= 0).then(value)

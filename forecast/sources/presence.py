@@ -4,28 +4,31 @@ Both formats are documented column by column in docs/FORMATS.md. A reader checks
 file and raises one :class:`~forecast.errors.InputError` naming file, row and field of every
 problem, or returns the canonical table (``schema.DEPLOYMENTS`` / ``schema.PARTNER_PRESENCE``).
 Districts are taken as given; placing coordinates in districts happens at ingest.
-
-The private helpers below (text loading, checks) are shared with ``geopko.py``; they duplicate
-what ``csvio.py`` offers and are meant to be merged into it.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
-import gzip
 import hashlib
-import io
-import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
-from forecast.errors import InputError, Problem
 from forecast.schema import DEPLOYMENTS, PARTNER_PRESENCE
+from forecast.sources.csvio import (
+    ROW,
+    DateFormat,
+    Number,
+    Report,
+    add_optional,
+    column_problems,
+    flag_missing,
+    parse_date,
+    parse_numbers,
+    quoted,
+    read_csv_text,
+)
 from forecast.vocab import (
     PARTNER_AFRICA_CORPS,
     PARTNER_FRANCE,
@@ -35,12 +38,8 @@ from forecast.vocab import (
     PARTNER_WAGNER,
 )
 
-ROW: Final = "_row"  # 1-based data row (header excluded), carried through parsing
-
-DEPLOYMENT_COLUMNS: Final = (
-    "id",
-    "name",
-    "force",
+# Columns after the force name, the same in both formats.
+_SITE_COLUMNS = (
     "kind",
     "latitude",
     "longitude",
@@ -50,21 +49,23 @@ DEPLOYMENT_COLUMNS: Final = (
     "strength",
     "source",
 )
-PARTNER_COLUMNS: Final = (
-    "id",
-    "name",
-    "partner",
-    "force",
-    "kind",
-    "latitude",
-    "longitude",
-    "district_code",
-    "start",
-    "end",
-    "strength",
-    "source",
-)
+DEPLOYMENT_COLUMNS: Final = ("id", "name", "force", *_SITE_COLUMNS)
+PARTNER_COLUMNS: Final = ("id", "name", "partner", "force", *_SITE_COLUMNS)
 LOCATION_FIELD: Final = "latitude/longitude/district_code"
+COORDINATES: Final = ("latitude", "longitude")
+ISO_DATE: Final = DateFormat(
+    r"^\d{4}-\d{2}-\d{2}$",
+    "%Y-%m-%d",
+    "2020-12-31",
+    exact=True,
+    meaning="a date in YYYY-MM-DD form",
+)
+_DEGREES = "(decimal degrees, '.' as decimal mark)"
+SITE_NUMBERS: Final = (
+    Number("latitude", pl.Float64, -90, 90, meaning=f"a number within [-90, 90] {_DEGREES}"),
+    Number("longitude", pl.Float64, -180, 180, meaning=f"a number within [-180, 180] {_DEGREES}"),
+    Number("strength", pl.Int64, 0, 2**31 - 1),
+)
 
 # Accepted spellings of each partner kind, keyed by ``_spelling_key`` (lower case, accents
 # and punctuation runs folded). Takuba was a European task force (French-led, with Estonian,
@@ -108,54 +109,36 @@ _PARTNER_HELP = (
 
 def read_deployments(path: Path) -> pl.DataFrame:
     """Read national force positions (docs/FORMATS.md) into ``schema.DEPLOYMENTS``."""
-    file = str(path)
-    frame = _load_text_csv(Path(path))
-    _raise_if_any(_check_header(frame, file, DEPLOYMENT_COLUMNS, ("name", "force", "start")))
-    frame = _with_missing(frame, DEPLOYMENT_COLUMNS)
-    problems = _check_site_rows(frame, file, label="force")
-    parsed = frame.with_columns(*_site_values())
-    parsed = parsed.with_columns(
-        pl.coalesce(
-            pl.col("id"),
-            stable_id(pl.col("name"), pl.col("force"), pl.col("start_date").dt.to_string()),
-        ).alias("deployment_id")
-    )
-    problems += _duplicate_ids(parsed, file, "deployment_id", "name, force and start")
-    _raise_if_any(problems)
-    return DEPLOYMENTS.conform(parsed.with_columns(pl.lit(file).alias("file")))
+    path = Path(path)
+    frame = _read_sites(path, DEPLOYMENT_COLUMNS, ("name", "force", "start"))
+    report = Report(path)
+    parsed = _parse_sites(frame, report, label="force")
+    parsed = _identified(parsed, report, "deployment_id", label="force")
+    report.raise_if_any()
+    return DEPLOYMENTS.conform(parsed.with_columns(pl.lit(str(path)).alias("file")))
 
 
 def read_partners(path: Path) -> pl.DataFrame:
     """Read foreign partner-force presence (docs/FORMATS.md) into ``schema.PARTNER_PRESENCE``."""
-    file = str(path)
-    frame = _load_text_csv(Path(path))
-    _raise_if_any(_check_header(frame, file, PARTNER_COLUMNS, ("name", "partner", "start")))
-    frame = _with_missing(frame, PARTNER_COLUMNS).with_columns(
-        partner_kind(pl.col("partner")).alias("partner_kind")
-    )
-    problems = _check_site_rows(frame, file, label="partner")
-    problems += _flag(
+    path = Path(path)
+    frame = _read_sites(path, PARTNER_COLUMNS, ("name", "partner", "start"))
+    frame = frame.with_columns(partner_kind(pl.col("partner")).alias("partner_kind"))
+    report = Report(path)
+    report.flag(
         frame,
-        file,
         pl.col("partner").is_not_null() & pl.col("partner_kind").is_null(),
         "partner",
-        pl.format("{} is not a known partner; " + _PARTNER_HELP, _quoted(pl.col("partner"))),
+        pl.format("{} is not a known partner; " + _PARTNER_HELP, quoted(pl.col("partner"))),
     )
-    parsed = frame.with_columns(
+    parsed = _parse_sites(frame, report, label="partner").with_columns(
         pl.col("partner_kind").alias("partner"),
         # Without a force name, the spelling the author used ("Barkhane") is the best one.
         pl.coalesce(pl.col("force"), pl.col("partner")).alias("force"),
-        *_site_values(),
     )
-    parsed = parsed.with_columns(
-        pl.coalesce(
-            pl.col("id"),
-            stable_id(pl.col("name"), pl.col("partner"), pl.col("start_date").dt.to_string()),
-        ).alias("presence_id")
-    )
-    problems += _duplicate_ids(parsed, file, "presence_id", "name, partner and start")
-    _raise_if_any(problems)
-    return PARTNER_PRESENCE.conform(parsed.with_columns(pl.lit(file).alias("file")))
+    # The id hashes the normalised partner, so "Barkhane" and "France" rows can collide.
+    parsed = _identified(parsed, report, "presence_id", label="partner")
+    report.raise_if_any()
+    return PARTNER_PRESENCE.conform(parsed.with_columns(pl.lit(str(path)).alias("file")))
 
 
 def partner_kind(spelling: pl.Expr) -> pl.Expr:
@@ -181,284 +164,87 @@ def stable_id(*parts: pl.Expr) -> pl.Expr:
     )
 
 
-# --- row checks of the two formats ----------------------------------------------------------
+# --- the header and rows of both formats ----------------------------------------------------
 
 
-def _site_values() -> list[pl.Expr]:
+def _read_sites(path: Path, columns: Sequence[str], required: Sequence[str]) -> pl.DataFrame:
+    """The file as trimmed text with every format column (absent ones null); header checked."""
+    frame = read_csv_text(path, required=(), trim=True, by_row=True)
+    report = Report(path)
+    hint = f"the format's columns are {', '.join(columns)}"
+    column_problems(frame.columns, required, report, known=columns, hint=hint)
+    _check_location_columns(frame.columns, report)
+    report.raise_if_any()
+    return add_optional(frame, columns)
+
+
+def _check_location_columns(names: Sequence[str], report: Report) -> None:
+    have = set(names)
+    if not have & {*COORDINATES, "district_code"}:
+        reason = "missing columns: need latitude and longitude, or district_code"
+        report.add(reason, field=LOCATION_FIELD)
+    elif have & set(COORDINATES) and not set(COORDINATES) <= have:
+        lacking = (set(COORDINATES) - have).pop()
+        report.add("missing column (needed with its pair)", field=lacking)
+
+
+def _parse_sites(frame: pl.DataFrame, report: Report, *, label: str) -> pl.DataFrame:
     """Typed dates, coordinates and strength of both formats (null where a check fails)."""
-    return [
-        _date(pl.col("start")).alias("start_date"),
-        _date(pl.col("end")).alias("end_date"),
-        _number(pl.col("latitude")).alias("latitude"),
-        _number(pl.col("longitude")).alias("longitude"),
-        _whole(pl.col("strength")).alias("strength"),
-    ]
-
-
-def _check_site_rows(frame: pl.DataFrame, file: str, *, label: str) -> list[Problem]:
-    """Checks shared by deployments and partners: names, dates, coordinates, strength."""
-    problems: list[Problem] = []
-    for field in ("name", label, "start"):
-        problems += _flag(frame, file, pl.col(field).is_null(), field, pl.lit("missing value"))
-    for field in ("start", "end"):
-        problems += _flag(
-            frame,
-            file,
-            pl.col(field).is_not_null() & _date(pl.col(field)).is_null(),
-            field,
-            pl.format("{} is not a date in YYYY-MM-DD form", _quoted(pl.col(field))),
-        )
-    problems += _flag(
-        frame,
-        file,
-        _date(pl.col("end")) < _date(pl.col("start")),
+    flag_missing(frame, ("name", label), report)
+    start = parse_date(frame, "start", [ISO_DATE], report)
+    end = parse_date(frame, "end", [ISO_DATE], report, required=False)
+    numbers = parse_numbers(frame, SITE_NUMBERS, report)
+    parsed = frame.with_columns(
+        *numbers.drop(ROW), start.alias("start_date"), end.alias("end_date")
+    )
+    report.flag(
+        parsed,
+        pl.col("end_date") < pl.col("start_date"),
         "end",
         pl.format("end {} is before start {}", pl.col("end"), pl.col("start")),
     )
-    problems += _coordinate_problems(frame, file)
-    problems += _strength_problems(frame, file)
-    return problems
+    _flag_locations(frame, report)
+    return parsed
 
 
-def _coordinate_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
-    problems: list[Problem] = []
-    for field, other, limit in (("latitude", "longitude", 90), ("longitude", "latitude", 180)):
-        given, value = pl.col(field).is_not_null(), _number(pl.col(field))
-        problems += _flag(
+def _flag_locations(frame: pl.DataFrame, report: Report) -> None:
+    """One coordinate without the other, or no location at all (judged on the text)."""
+    for field, other in (COORDINATES, COORDINATES[::-1]):
+        report.flag(
             frame,
-            file,
-            given & value.is_null(),
-            field,
-            pl.format(
-                "{} is not a number (decimal degrees, '.' as decimal mark)", _quoted(pl.col(field))
-            ),
-        )
-        problems += _flag(
-            frame,
-            file,
-            value.abs() > limit,
-            field,
-            pl.format(f"{{}} is outside [-{limit}, {limit}]", pl.col(field)),
-        )
-        problems += _flag(
-            frame,
-            file,
-            pl.col(other).is_not_null() & ~given,
+            pl.col(other).is_not_null() & pl.col(field).is_null(),
             field,
             pl.lit(f"{other} is given without {field}"),
         )
-    problems += _flag(
+    report.flag(
         frame,
-        file,
-        pl.col("latitude").is_null()
-        & pl.col("longitude").is_null()
-        & pl.col("district_code").is_null(),
+        pl.all_horizontal(pl.col(*COORDINATES, "district_code").is_null()),
         LOCATION_FIELD,
         pl.lit("no location: give latitude and longitude, or district_code"),
     )
-    return problems
 
 
-def _strength_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
-    text = pl.col("strength")
-    as_int = text.cast(pl.Int64, strict=False)
-    return _flag(
-        frame,
-        file,
-        text.is_not_null() & as_int.is_null(),
-        "strength",
-        pl.format("{} is not a whole number", _quoted(text)),
-    ) + _flag(
-        frame,
-        file,
-        (as_int < 0) | (as_int > 2**31 - 1),
-        "strength",
-        pl.format("{} is not a head count (must be 0 or more)", text),
-    )
+def _identified(frame: pl.DataFrame, report: Report, id_col: str, *, label: str) -> pl.DataFrame:
+    """``frame`` with ``id_col``: the given id, else the stable id of name, ``label`` and start.
 
-
-def _duplicate_ids(frame: pl.DataFrame, file: str, id_col: str, hashed: str) -> list[Problem]:
-    # The first row of each id is computed before _flag filters the frame down to the repeats.
+    Repeated ids are reported; the first row of each id is found before ``flag`` filters the
+    frame down to the repeats.
+    """
+    start = pl.col("start_date").dt.to_string()
+    generated = stable_id(pl.col("name"), pl.col(label), start)
+    frame = frame.with_columns(pl.coalesce(pl.col("id"), generated).alias(id_col))
     marked = frame.with_columns(pl.col(ROW).min().over(id_col).alias("_first"))
     first = pl.col("_first")
     reason = pl.when(pl.col("id").is_not_null()).then(
-        pl.format("id {} is already used on row {}", _quoted(pl.col("id")), first)
+        pl.format("id {} is already used on row {}", quoted(pl.col("id")), first)
     )
     reason = reason.otherwise(
-        pl.format(f"same {hashed} as row {{}}; give the rows distinct ids", first)
+        pl.format(f"same name, {label} and start as row {{}}; give the rows distinct ids", first)
     )
     # A null id comes from a row already reported (bad start or partner): not a duplicate.
     repeat = pl.col(id_col).is_not_null() & (pl.col(ROW) > first)
-    return _flag(marked, file, repeat, "id", reason)
-
-
-# --- text loading and check helpers (shared with geopko.py) ---------------------------------
-
-
-@dataclass(frozen=True)
-class _Raw:
-    text: str
-    problems: list[Problem]
-
-
-def _load_text_csv(path: Path, null_values: Sequence[str] = ()) -> pl.DataFrame:
-    """Every column as stripped text (empty -> null), a lower-case header and a ``ROW`` column.
-
-    gzip is undone by its magic bytes; blank lines are dropped but keep their row number, so
-    row numbers match the file's lines (unless a quoted value spans lines).
-    """
-    file = str(path)
-    if not path.is_file():
-        raise InputError.single(file, "no such file")
-    raw = _decode(path.read_bytes(), file)
-    _raise_if_any(raw.problems)
-    if not raw.text.strip():
-        raise InputError.single(file, "empty file: no header and no rows")
-    try:
-        frame = pl.read_csv(
-            io.StringIO(raw.text),
-            infer_schema=False,
-            null_values=list(null_values) or None,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(
-            _ragged_rows(raw.text, file) or [Problem(file, None, None, str(exc))]
-        ) from exc
-    frame = _normalise_header(frame, file)
-    frame = frame.with_columns(pl.all().str.strip_chars().replace("", None)).with_row_index(
-        ROW, offset=1
-    )
-    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
-    frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    if frame.is_empty():
-        raise InputError.single(file, "empty file: a header but no data rows")
+    report.flag(marked, repeat, "id", reason)
     return frame
-
-
-def _decode(data: bytes, file: str) -> _Raw:
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            return _Raw("", [Problem(file, None, None, f"damaged gzip file: {exc}")])
-    try:
-        return _Raw(data.decode("utf-8-sig"), [])
-    except UnicodeDecodeError:
-        pass
-    # Only on failure: name every line with bytes that are not UTF-8 (line 1 is the header).
-    problems = []
-    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad = line[exc.start : exc.start + 1].hex().upper()
-            problems.append(
-                Problem(
-                    file,
-                    number - 1 if number > 1 else None,
-                    None,
-                    f"byte 0x{bad} is not UTF-8 (Latin-1 or Windows-1252?); save the file as UTF-8",
-                )
-            )
-    return _Raw("", problems)
-
-
-def _ragged_rows(text: str, file: str) -> list[Problem]:
-    """Rows whose field count differs from the header's (only read after polars refused)."""
-    rows = csv.reader(io.StringIO(text))
-    width = len(next(rows, []))
-    return [
-        Problem(file, number, None, f"{len(row)} fields where the header has {width}")
-        for number, row in enumerate(rows, start=1)
-        if row and len(row) != width
-    ]
-
-
-def _normalise_header(frame: pl.DataFrame, file: str) -> pl.DataFrame:
-    names = [name.strip().lower() for name in frame.columns]
-    duplicates = sorted({n for n in names if names.count(n) > 1 or "_duplicated_" in n})
-    if duplicates:
-        raise InputError(
-            [
-                Problem(file, None, n.split("_duplicated_")[0], "column appears twice")
-                for n in duplicates
-            ]
-        )
-    return frame.rename(dict(zip(frame.columns, names, strict=True)))
-
-
-def _check_header(
-    frame: pl.DataFrame, file: str, known: Sequence[str], required: Iterable[str]
-) -> list[Problem]:
-    """Missing required and location columns; unknown columns that look like typos."""
-    have = set(frame.columns)
-    expected = ", ".join(known)
-    problems = [
-        Problem(file, None, name, f"missing column (the header should be: {expected})")
-        for name in required
-        if name not in have
-    ]
-    coordinates = {"latitude", "longitude"}
-    if not have & {"latitude", "longitude", "district_code"}:
-        problems.append(
-            Problem(
-                file,
-                None,
-                LOCATION_FIELD,
-                "missing columns: need latitude and longitude, or district_code",
-            )
-        )
-    elif have & coordinates and not coordinates <= have:
-        lacking = (coordinates - have).pop()
-        problems.append(Problem(file, None, lacking, "missing column (needed with its pair)"))
-    for name in sorted(have - set(known) - {ROW}):
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-        if close and close[0] not in have:
-            problems.append(
-                Problem(file, None, name, f"unknown column; did you mean '{close[0]}'?")
-            )
-    return problems
-
-
-def _with_missing(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Add absent optional columns as null text so every check can name them."""
-    absent = [c for c in columns if c not in frame.columns]
-    return frame.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in absent)
-
-
-def _flag(
-    frame: pl.DataFrame, file: str, bad: pl.Expr, field: str, reason: pl.Expr
-) -> list[Problem]:
-    """One problem per row where ``bad`` is true (null counts as fine)."""
-    hits = frame.filter(bad.fill_null(False)).select(pl.col(ROW), reason.alias("reason"))
-    return [Problem(file, int(row), field, str(why)) for row, why in hits.iter_rows()]
-
-
-def _raise_if_any(problems: list[Problem]) -> None:
-    if problems:
-        ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
-        raise InputError(ordered)
-
-
-def _quoted(text: pl.Expr) -> pl.Expr:
-    return pl.format("'{}'", text.str.slice(0, 60))
-
-
-def _date(text: pl.Expr) -> pl.Expr:
-    """YYYY-MM-DD only (chrono would also take '2021-2-3'); null when absent or invalid."""
-    well_formed = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
-    return pl.when(well_formed).then(text.str.to_date("%Y-%m-%d", strict=False))
-
-
-def _number(text: pl.Expr) -> pl.Expr:
-    """A finite decimal number; null when absent or not one."""
-    value = text.cast(pl.Float64, strict=False)
-    return pl.when(value.is_finite()).then(value)
-
-
-def _whole(text: pl.Expr) -> pl.Expr:
-    value = text.cast(pl.Int64, strict=False)
-    return pl.when((value >= 0) & (value <= 2**31 - 1)).then(value)
 
 
 def _spelling_key(text: pl.Expr) -> pl.Expr:

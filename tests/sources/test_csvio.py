@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from forecast.errors import InputError
@@ -17,7 +17,10 @@ from forecast.sources.csvio import (
     DateFormat,
     Number,
     Report,
+    add_optional,
+    column_problems,
     flag_conflicting_duplicates,
+    flag_missing,
     parse_date,
     parse_numbers,
     read_csv_text,
@@ -149,6 +152,162 @@ def test_missing_file(tmp_path: Path) -> None:
         read_csv_text(tmp_path / "nope.csv", required=["a"])
 
 
+def test_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc:
+        read_csv_text(tmp_path / "nope.csv", required=["a"])
+    assert exc.value.problems[0].reason == "cannot read file: no such file"
+
+
+def test_gzip_found_by_content_whatever_the_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "packed.csv", gzip.compress(b"a,b\n1,2\n"))
+    assert read_csv_text(path, required=["a"])["b"].to_list() == ["2"]
+
+
+def test_null_values_and_trim(tmp_path: Path) -> None:
+    # Row 2 is blank through and row 4 only commas and blanks: both dropped, numbers kept.
+    path = write(tmp_path / "t.csv", "a,b\n x ,NA\n\n NA,\n , \n  y,z \n")
+    frame = read_csv_text(path, required=["a"], null_values=["NA"], trim=True)
+    assert frame.rows() == [(1, "x", None), (3, "NA", None), (5, "y", "z")]
+
+
+def test_trim_leaving_no_rows_is_a_header_only_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "blank.csv", "a,b\n , \n,\n")
+    with pytest.raises(InputError, match=r"blank\.csv: file has a header but no data rows"):
+        read_csv_text(path, required=["a"], trim=True)
+
+
+def test_repeat_in_another_case_is_a_repeat(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "start,b,Start,START\n1,2,3,4\n")
+    with pytest.raises(InputError) as exc:
+        read_csv_text(path, required=[])
+    assert [(p.field, p.reason) for p in exc.value.problems] == [
+        ("start", "column appears more than once in the header (3 times)")
+    ]
+
+
+def test_by_row_names_each_row_once_with_its_first_bad_byte(tmp_path: Path) -> None:
+    body = "id,name,notes\n1,Gao,ok\n2,S\xe9gou,caf\xe9\n3,T\x92a,x\n"
+    path = write(tmp_path / "l.csv", body.encode("latin-1"))
+    with pytest.raises(InputError) as exc:
+        read_csv_text(path, required=["id"], by_row=True)
+    assert [str(p) for p in exc.value.problems] == [
+        f"{path}, row 2: byte 0xE9 is not UTF-8, in name 'S\ufffdgou' (probably "
+        "Latin-1/Windows-1252); re-save the file as UTF-8",
+        f"{path}, row 3: byte 0x92 is not UTF-8, in name 'T\ufffda' (probably "
+        "Latin-1/Windows-1252); re-save the file as UTF-8",
+    ]
+
+
+def test_by_row_words_a_ragged_row_as_the_own_formats_do(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", "a,b\n1,2\n3,4,5\n")
+    with pytest.raises(InputError, match=r"r\.csv, row 2: 3 fields where the header has 2"):
+        read_csv_text(path, required=["a"], by_row=True)
+
+
+def test_non_utf8_and_ragged_reports_the_rows(tmp_path: Path) -> None:
+    path = write(tmp_path / "b.csv", "a,b\n1,S\xe9gou\n2,x,y\n".encode("latin-1"))
+    with pytest.raises(InputError) as exc:
+        read_csv_text(path, required=["a"])
+    assert problems_of(exc) == [(2, None)]
+
+
+CELL_BYTES = st.lists(
+    st.sampled_from([b"a", b"\x80", b"\xbf", b"\xc3", b"\xa9", b"\xe2", b"\x82", b"\xac",
+                     b"\xed", b"\xa0", b"\xf0", b"\x9f", b"\xf4", b"\x90", b"\xff", b"\xc0"]),
+    max_size=6,
+).map(b"".join)  # fmt: skip
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# Edge cases of UTF-8 that random bytes seldom build: surrogates, overlong forms, code points
+# above U+10FFFF, cut sequences, and valid three- and four-byte characters.
+EDGES = [
+    (b"\xed\xa0\x80", b"\xed\x9f\xbf"),
+    (b"\xc0\x80", b"\xc2\x80"),
+    (b"\xe0\x80\x80", b"\xe0\xa0\x80"),
+    (b"\xf0\x80\x80\x80", b"\xf0\x90\x80\x80"),
+    (b"\xf4\x90\x80\x80", b"\xf4\x8f\xbf\xbf"),
+    (b"\xe2\x82", b"\xe2\x82\xac"),
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(CELL_BYTES, CELL_BYTES), min_size=1, max_size=5))
+@example(EDGES)
+def test_bad_cells_are_exactly_those_python_cannot_decode(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[bytes, bytes]]
+) -> None:
+    path = tmp_path_factory.mktemp("utf8") / "cells.csv"
+    path.write_bytes(
+        b"n,x,y\n" + b"".join(b"%d,%s,%s\n" % (i, x, y) for i, (x, y) in enumerate(rows))
+    )
+    expected = [
+        (row, field)
+        for row, cells in enumerate(rows, start=1)
+        for field, raw in zip(("x", "y"), cells, strict=True)
+        if not _is_utf8(raw)
+    ]
+    if not expected:
+        assert read_csv_text(path, required=["x"]).height == len(rows)
+        return
+    with pytest.raises(InputError) as exc:
+        read_csv_text(path, required=["x"])
+    assert problems_of(exc) == expected
+    shown = [p.reason.split("' contains")[0] for p in exc.value.problems]
+    fields = {"x": 0, "y": 1}
+    assert shown == [
+        "'" + rows[r - 1][fields[f]].decode("utf-8", errors="replace") for r, f in expected
+    ]
+
+
+# --- header checks ---------------------------------------------------------------------------
+
+FORMAT = ("id", "name", "start", "strength")
+
+
+def test_misspelt_column_gets_a_suggestion() -> None:
+    report = Report("f.csv")
+    names = [ROW, "name", "strat", "strenght", "colour", "start_"]
+    column_problems(names, ["name", "start"], report, known=FORMAT, hint="see docs")
+    assert [(p.field, p.reason) for p in report.problems] == [
+        ("start", "required column is missing (header has: name, strat, strenght, colour, "
+                  "start_); see docs"),
+        ("strat", "unknown column; did you mean 'start'?"),
+        ("strenght", "unknown column; did you mean 'strength'?"),
+        ("start_", "unknown column; did you mean 'start'?"),
+    ]  # fmt: skip
+
+
+def test_no_suggestion_when_the_known_column_is_there() -> None:
+    report = Report("f.csv")
+    column_problems(["start", "strat", "notes"], ["start"], report, known=FORMAT)
+    assert report.problems == []
+
+
+def test_optional_columns_are_added_as_null_text() -> None:
+    frame = add_optional(text_frame(name=["Gao"]), ["name", "end", "strength"])
+    assert frame.columns == [ROW, "name", "end", "strength"]
+    assert frame.row(0) == (1, "Gao", None, None)
+    assert frame.schema["end"] == pl.Utf8
+
+
+def test_missing_values_are_flagged_per_column() -> None:
+    report = Report("f.csv")
+    flag_missing(text_frame(a=["1", None, None], b=[None, "2", "3"]), ["a", "b"], report)
+    assert [(p.row, p.field, p.reason) for p in report.problems] == [
+        (2, "a", "missing value"),
+        (3, "a", "missing value"),
+        (1, "b", "missing value"),
+    ]
+
+
 # --- numbers ---------------------------------------------------------------------------------
 
 FATALITIES = Number("fatalities", pl.Int64, 0, 2**31 - 1, required=True)
@@ -186,6 +345,31 @@ def test_numbers_report_every_bad_row_with_reason() -> None:
     assert values["latitude"].to_list() == [None, None, 12.5, None, None]
 
 
+def test_meaning_names_what_a_valid_value_is() -> None:
+    month = Number("month", pl.Int32, 1, 12, required=True, meaning="a month number 1-12")
+    frame = text_frame(month=["13", "x", None, "12"])
+    report = Report("f.csv")
+    values = parse_numbers(frame, [month], report)
+    assert [(p.row, p.reason) for p in report.problems] == [
+        (1, "'13' is not a month number 1-12"),
+        (2, "'x' is not a month number 1-12"),
+        (3, "missing value"),
+    ]
+    assert values["month"].to_list() == [None, None, None, 12]
+
+
+def test_infinity_is_not_a_number() -> None:
+    report = Report("f.csv")
+    troops = Number("troops", pl.Float64, 0)
+    values = parse_numbers(text_frame(troops=["inf", "-inf", "1e400", "2.5"]), [troops], report)
+    assert [p.reason for p in report.problems] == [
+        "'inf' is not a number",
+        "'-inf' is not a number",
+        "'1e400' is not a number",
+    ]
+    assert values["troops"].to_list() == [None, None, None, 2.5]
+
+
 # --- dates -----------------------------------------------------------------------------------
 
 
@@ -214,6 +398,35 @@ def test_two_digit_year_in_four_digit_format_is_rejected() -> None:
     report = Report("d.csv")
     parse_date(text_frame(d=["31 December 2020", "31 December 20"]), "d", [ISO, LONG], report)
     assert [(p.row, p.field) for p in report.problems] == [(2, "d")]
+
+
+STRICT_ISO = DateFormat(
+    r"^\d{4}-\d{2}-\d{2}$",
+    "%Y-%m-%d",
+    "2020-12-31",
+    exact=True,
+    meaning="a date in YYYY-MM-DD form",
+)
+
+
+def test_exact_format_and_optional_dates() -> None:
+    frame = text_frame(end=["2021-12-05", None, "2021-12-5", "05/12/2021"])
+    report = Report("d.csv")
+    dates = parse_date(frame, "end", [STRICT_ISO], report, required=False)
+    assert dates.to_list() == [date(2021, 12, 5), None, None, None]
+    assert [(p.row, p.reason) for p in report.problems] == [
+        (3, "'2021-12-5' is not a date in YYYY-MM-DD form"),
+        (4, "'05/12/2021' is not a date in YYYY-MM-DD form"),
+    ]
+
+
+def test_single_format_reason_does_not_speak_of_detection() -> None:
+    report = Report("d.csv")
+    parse_date(text_frame(d=["2020-01-01", "1850-01-01"]), "d", [ISO], report)
+    assert (
+        report.problems[0].reason
+        == "'1850-01-01' is not a date like '2020-12-31' (years 1900-2100)"
+    )
 
 
 # --- duplicates and labels -------------------------------------------------------------------
