@@ -1,4 +1,4 @@
-"""Pure functions from the canonical tables to the district × week feature panel.
+"""Pure functions from the canonical tables to the district x week feature panel.
 
     panel = build_panel(tables)                  # full build
     panel = extend_panel(panel, tables)          # append new weeks only

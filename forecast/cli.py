@@ -180,5 +180,16 @@ def demo(
         typer.echo(render_status(store_status(store)))
 
 
+def _register_stages() -> None:
+    """Commands of the later stages live beside the code they drive."""
+    from forecast.commands import bulletin, features
+
+    for module in (features, bulletin):
+        module.register(app)
+
+
+_register_stages()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())

@@ -1,0 +1,79 @@
+"""National deployments and partner-force presence on the scenario (see conftest.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from pytest import approx
+
+from tests.features import world
+from tests.features.conftest import at, haversine_km
+
+C = world.CENTROIDS
+# b1 opened in the week of Monday 2023-05-29: 31 weeks before W0 (2024-01-01).
+B1_AGE_AT_W0 = (date(2024, 1, 1) - date(2023, 5, 29)).days // 7
+
+
+def test_bases_in_and_near_the_district(panel: pl.DataFrame) -> None:
+    assert B1_AGE_AT_W0 == 31
+    assert at(panel, 2, "bases_in_district")["A1"] == 1  # b1 until its last week, W2
+    assert at(panel, 2, "bases_100km")["A1"] == 1
+    assert at(panel, 2, "bases_100km")["A2"] == 0  # 107.65 km away
+    assert at(panel, 3, "bases_in_district")["A1"] == 0  # closed
+    assert at(panel, 4, "bases_in_district")["B3"] == 1  # b2 opened in W4
+
+
+def test_distance_to_the_nearest_base(panel: pl.DataFrame) -> None:
+    assert at(panel, 2, "base_nearest_km")["A2"] == approx(haversine_km(C["A2"], C["A1"]), 1e-6)
+    assert at(panel, 3, "base_nearest_km")["A2"] is None  # no base anywhere in W3
+    assert at(panel, 4, "base_nearest_km")["A1"] == approx(haversine_km(C["A1"], C["B3"]), 1e-6)
+    assert at(panel, 4, "base_nearest_km")["B3"] == 0
+
+
+def test_weeks_since_bases_opened_and_closed(panel: pl.DataFrame) -> None:
+    assert at(panel, 2, "base_nearest_weeks_open")["C3"] == B1_AGE_AT_W0 + 2
+    assert at(panel, 5, "base_nearest_weeks_open")["C3"] == 1  # now b2, opened W4
+    assert at(panel, 3, "base_nearest_weeks_open")["C3"] is None
+    # Opened within 100 km: b1's opening before the panel still counts in W5.
+    assert at(panel, 5, "base_weeks_since_opened_100km")["A1"] == B1_AGE_AT_W0 + 5
+    assert at(panel, 5, "base_weeks_since_opened_100km")["B3"] == 1
+    assert at(panel, 5, "base_weeks_since_opened_100km")["C1"] is None
+    closed = at(panel, 2, "base_weeks_since_closed_100km")
+    assert closed["A1"] == 0  # the week of b1's last day
+    assert closed["B1"] is None  # b1 is 111 km from B1
+    assert at(panel, 6, "base_weeks_since_closed_100km")["A1"] == 4
+
+
+def test_partner_presence_arrival_and_withdrawal(panel: pl.DataFrame) -> None:
+    # p1: Wagner in B2 from W1 to W6.
+    assert at(panel, 0, "partner_russia_wagner_in_district")["B2"] == 0
+    assert at(panel, 1, "partner_russia_wagner_in_district")["B2"] == 1
+    assert at(panel, 1, "partner_russia_wagner_100km")["A2"] == 0  # 111 km
+    assert at(panel, 1, "partner_russia_wagner_nearest_km")["A2"] == approx(
+        haversine_km(C["A2"], C["B2"]), 1e-6
+    )
+    assert at(panel, 5, "partner_russia_wagner_weeks_since_arrival_100km")["B2"] == 4
+    assert at(panel, 6, "partner_russia_wagner_weeks_since_withdrawal_100km")["B2"] == 0
+    assert at(panel, 7, "partner_russia_wagner_in_district")["B2"] == 0
+    assert at(panel, 7, "partner_russia_wagner_nearest_km")["B2"] is None
+    assert at(panel, 9, "partner_russia_wagner_weeks_since_withdrawal_100km")["B2"] == 3
+    assert at(panel, 9, "partner_russia_wagner_weeks_since_arrival_100km")["B2"] == 8
+
+
+def test_partner_that_left_before_the_panel(panel: pl.DataFrame) -> None:
+    # p2: the UN at A2 from Monday 2013-07-01 to Sunday 2023-12-31 (the week before W0).
+    assert at(panel, 0, "partner_un_in_district")["A2"] == 0
+    assert at(panel, 0, "partner_un_nearest_km")["A2"] is None
+    assert at(panel, 0, "partner_un_weeks_since_withdrawal_100km")["A2"] == 1
+    assert at(panel, 0, "partner_un_weeks_since_arrival_100km")["A2"] == 548
+    assert at(panel, 0, "partner_un_weeks_since_arrival_100km")["A1"] is None  # 108 km
+
+
+def test_unknown_partner_kinds_count_as_other(panel: pl.DataFrame) -> None:
+    assert at(panel, 4, "partner_other_in_district")["C1"] == 1
+    assert at(panel, 4, "partner_other_nearest_km")["C2"] == approx(
+        haversine_km(C["C2"], C["C1"]), 1e-6
+    )
+    assert at(panel, 3, "partner_other_in_district")["C1"] == 0
+    assert at(panel, 4, "partner_france_nearest_km")["C1"] is None  # never any
