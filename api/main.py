@@ -1,0 +1,95 @@
+"""The app factory: ``create_app(settings)`` wires routes, middleware, errors and state."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import problems
+from api.deps import SECURITY, SECURITY_SCHEMES
+from api.lifecycle import lifespan
+from api.observability import Metrics, RequestMiddleware, RouteNames
+from api.routes import api_router, health
+from api.security import KeyCache, RateLimiter
+from api.settings import ApiSettings
+from api.snapshot import SnapshotHolder, store_loader
+from forecast import servicedb
+
+DESCRIPTION = """
+Weekly probabilities of political violence per district (admin-2) in the Sahel, for the
+next 1, 4 and 12 weeks, with the reasons behind them and what changed since last week.
+
+Send an API key (`forecast keys create NAME --scope read`) as `X-API-Key: <key>` or
+`Authorization: Bearer <key>`. Errors are RFC 9457 `application/problem+json`. Every data
+answer carries `model_version`, `data_as_of` and `stale`.
+"""
+
+
+def _openapi(app: FastAPI, bands: list[str]) -> dict[str, Any]:
+    """The generated schema plus what FastAPI cannot infer here: the security schemes on
+    the /v1 operations (checked without FastAPI's security classes, for speed) and the
+    configured band names as the band filter's enum."""
+    if app.openapi_schema is None:
+        schema = FastAPI.openapi(app)
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+        for path, operations in schema["paths"].items():
+            if path.startswith("/v1/"):
+                for operation in operations.values():
+                    operation["security"] = SECURITY
+        for parameter in schema["paths"]["/v1/forecasts"]["get"]["parameters"]:
+            if parameter["name"] == "band":
+                for option in parameter["schema"].get("anyOf", []):
+                    if option.get("type") == "array":
+                        option["items"]["enum"] = bands
+    return app.openapi_schema  # type: ignore[return-value]
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """A new app; the lifespan loads the snapshot from the store once at start."""
+    settings = settings or ApiSettings()
+    app = FastAPI(
+        title="Sahel district risk forecasts",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    engine = servicedb.connect(settings.service_db)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.holder = SnapshotHolder(
+        store_loader(settings.db_path, settings.bands, settings.store_lock_retries)
+    )
+    app.state.keys = KeyCache(engine, settings.key_cache_seconds)
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.metrics = Metrics()
+
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    # Added last so it wraps everything, CORS included: every answer gets a request id.
+    app.openapi = partial(_openapi, app, [name for name, _ in settings.bands])
+    routes = RouteNames(lambda: [*app.openapi()["paths"], "/docs", "/redoc"])
+    app.add_middleware(RequestMiddleware, metrics=app.state.metrics, routes=routes)
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The factory ``forecast serve`` gives uvicorn: each worker process configures its own
+    logging (JSON lines unless FORECAST_LOG_JSON=0) before building the app."""
+    from forecast.logs import configure_logging
+
+    configure_logging(json=os.environ.get("FORECAST_LOG_JSON", "1") != "0")
+    return create_app()

@@ -1,0 +1,38 @@
+"""POST /v1/admin/reload: load the store again now (admin scope)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import HolderDep
+from api.lifecycle import reload_snapshot
+from api.problems import ApiProblem, responses
+from api.schemas import Reloaded
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.post(
+    "/reload",
+    response_model=Reloaded,
+    summary="Reload forecasts and champions from the store",
+    responses=responses(401, 403, 429, 503),
+)
+async def reload(request: Request, holder: HolderDep) -> Reloaded:
+    """Swaps the served snapshot atomically. When loading fails the previous snapshot keeps
+    being served and the answer is 503 saying why."""
+    before = holder.current
+    ok = await run_in_threadpool(reload_snapshot, request.app)
+    snapshot = holder.current
+    if not ok or snapshot is None:
+        serving = f"; still serving {before.model_version}" if before else ""
+        raise ApiProblem(503, f"reload failed: {holder.last_error}{serving}", kind="reload-failed")
+    return Reloaded(
+        status="ready",
+        model_version=snapshot.model_version,
+        issue_week=snapshot.latest,
+        data_as_of=snapshot.week_table(snapshot.latest).data_as_of,
+        loaded_at=snapshot.loaded_at,
+        previous_model_version=before.model_version if before else None,
+    )

@@ -1,0 +1,273 @@
+"""Request and response models: they document the API (OpenAPI) and validate field reports.
+
+Data answers are rendered from precomputed JSON for speed; these models describe exactly
+that JSON, and the schemathesis test checks the answers against them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from forecast.servicedb import REPORT_TYPES
+from forecast.vocab import TARGETS
+
+Target = Literal["any", "fatal", "civilians", "abduction"]
+assert set(Target.__args__) == set(TARGETS)  # type: ignore[attr-defined]
+ReportType = Literal[tuple(REPORT_TYPES)]  # type: ignore[valid-type]
+# Field names "date" would shadow the type inside a class body.
+Day = date
+Sort = Literal[
+    "-probability", "probability", "-change", "change", "district", "-district", "name", "-name"
+]
+
+
+class Meta(BaseModel):
+    """Carried by every data answer."""
+
+    model_version: str = Field(
+        description="Model versions behind the numbers (comma-joined when several)",
+        examples=["sahel-any-h4/7"],
+    )
+    data_as_of: date | None = Field(description="Latest incident date in the data used")
+    stale: bool = Field(description="True when data_as_of is older than the configured age")
+    issue_week: date = Field(description="Monday of the ISO week the forecasts are issued for")
+
+
+class ForecastRow(BaseModel):
+    district_code: str = Field(examples=["ML0701"])
+    district_name: str | None = Field(examples=["Gao"])
+    admin1: str | None = Field(examples=["Gao"])
+    country: str | None = Field(examples=["MLI"])
+    issue_week: date
+    horizon: int = Field(description="Weeks ahead: an event in weeks t+1..t+horizon", examples=[4])
+    target: Target
+    probability: float = Field(ge=0, le=1, examples=[0.42])
+    band: str = Field(examples=["high"])
+    previous_probability: float | None = Field(description="Same forecast one week earlier")
+    change: float | None = Field(description="probability minus previous_probability")
+    model_version: str
+
+
+class ForecastPage(Meta):
+    total: int = Field(description="Rows matching the filters")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page; null on the last")
+    items: list[ForecastRow]
+
+
+class Driver(BaseModel):
+    feature: str = Field(examples=["events_50km_4w"])
+    value: float | int | str | bool | None = Field(examples=[3])
+    contribution: float = Field(description="Contribution to the log-odds", examples=[0.31])
+    effect: Literal["raises", "lowers", "none"]
+    text: str = Field(examples=["events within 50 km, last 4 weeks: 3 (raises risk)"])
+
+
+class DistrictForecast(BaseModel):
+    horizon: int
+    target: Target
+    probability: float = Field(ge=0, le=1)
+    band: str
+    previous_probability: float | None
+    change: float | None
+    model_version: str
+    drivers: list[Driver]
+
+
+class District(BaseModel):
+    code: str
+    name: str | None
+    admin1: str | None
+    country: str | None
+    centroid_lat: float | None
+    centroid_lon: float | None
+    area_km2: float | None
+    population: float | None
+
+
+class Incident(BaseModel):
+    event_date: date
+    event_type: str
+    sub_event_type: str | None
+    fatalities: int | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    actor1: str | None
+    actor2: str | None
+    source: str
+    source_id: str
+    notes: str | None
+
+
+class EventCounts(BaseModel):
+    """Political violence events in the district up to data_as_of."""
+
+    last_4_weeks: int
+    last_12_weeks: int
+    last_52_weeks: int
+    fatalities_last_52_weeks: int
+
+
+class DistrictDetail(Meta):
+    district: District
+    forecasts: list[DistrictForecast]
+    event_counts: EventCounts
+    recent_events: list[Incident]
+
+
+class HistoryRow(BaseModel):
+    issue_week: date
+    horizon: int
+    target: Target
+    probability: float = Field(ge=0, le=1)
+    band: str
+    model_version: str
+    observed_events: int | None = Field(
+        description="Target events in weeks t+1..t+horizon; null until that window is over"
+    )
+    happened: bool | None
+
+
+class DistrictHistory(Meta):
+    district: District
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+    items: list[HistoryRow]
+
+
+class Band(BaseModel):
+    name: str
+    lower: float
+    upper: float | None
+
+
+class Champion(BaseModel):
+    target: str
+    horizon: int
+    model_name: str
+    model_version: str
+    run_id: str | None
+    train_start: date | None
+    train_end: date | None
+    backtest: dict[str, Any] | None = Field(
+        description="{model: {metric: value}, baselines: {name: {metric: value}}}"
+    )
+    promoted_at: datetime | None
+
+
+class ModelInfo(Meta):
+    loaded_at: datetime
+    weeks_available: int
+    first_week: date
+    bands: list[Band]
+    champions: list[Champion]
+
+
+class MapProperties(BaseModel):
+    code: str
+    name: str | None
+    admin1: str | None
+    country: str | None
+    probability: float | None
+    band: str | None
+    change: float | None
+
+
+class MapFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: dict[str, Any] | None
+    properties: MapProperties
+
+
+class MapCollection(Meta):
+    type: Literal["FeatureCollection"]
+    horizon: int
+    target: Target
+    features: list[MapFeature]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class IncidentIn(BaseModel):
+    """A field report from a partner organisation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reporter_id": "NGO-GAO-2024-0113",
+                    "date": "2024-06-03",
+                    "latitude": 16.27,
+                    "longitude": -0.04,
+                    "type": "kidnapping",
+                    "fatalities": 0,
+                    "description": "Two staff of a local NGO abducted on the Gao-Ansongo road.",
+                }
+            ]
+        },
+    )
+
+    reporter_id: str = Field(
+        min_length=1,
+        max_length=128,
+        strict=True,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
+        description="Your own id for the report; sending it again is safe (idempotent)",
+    )
+    date: Day
+    latitude: float = Field(ge=-90, le=90, strict=True)
+    longitude: float = Field(ge=-180, le=180, strict=True)
+    type: ReportType = Field(description="Kind of incident; mapped to the event vocabulary")
+    fatalities: int = Field(0, ge=0, le=10_000, strict=True)
+    description: str | None = Field(None, max_length=4000, strict=True)
+
+    @field_validator("date")
+    @classmethod
+    def _not_future(cls, value: Day) -> Day:
+        # One day of slack for reporters east of UTC.
+        if value > _today() + timedelta(days=1):
+            raise ValueError("date is in the future")
+        if value < date(1989, 1, 1):
+            raise ValueError("date is before 1989, older than any source the service uses")
+        return value
+
+
+class IncidentOut(BaseModel):
+    id: str = Field(description="source_id of the event it becomes: <key id>:<reporter id>")
+    reporter_id: str
+    date: Day
+    latitude: float
+    longitude: float
+    type: str
+    event_type: str = Field(description="Normalised event type (forecast.vocab)")
+    fatalities: int
+    description: str | None
+    received_at: datetime
+    created: bool = Field(description="False when this report was already stored")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    model_version: str
+    issue_week: date
+    data_as_of: date | None
+    loaded_at: datetime
+
+
+class Reloaded(Ready):
+    previous_model_version: str | None

@@ -1,0 +1,113 @@
+"""``forecast serve`` (uvicorn) and ``forecast keys create|list|revoke``.
+
+Call :func:`register` on the main Typer app to add both.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+keys_app = typer.Typer(help="Manage API keys (stored hashed in the service DB).")
+
+
+def _engine():  # -> sqlalchemy Engine
+    from api.settings import ApiSettings
+    from forecast import servicedb
+
+    return servicedb.connect(ApiSettings().service_db)
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Address to bind (default: settings.host)."),
+    port: int | None = typer.Option(None, help="Port (default: settings.port)."),
+    workers: int | None = typer.Option(
+        None, min=1, help="Worker processes (default: settings.workers)."
+    ),
+    reload_poll: float | None = typer.Option(
+        None, help="Seconds between checks for a new champion; 0 disables."
+    ),
+    json_logs: bool = typer.Option(True, help="JSON log lines (one per request)."),
+) -> None:
+    """Serve the API with uvicorn; it loads the latest forecasts at start."""
+    import uvicorn
+
+    from api.settings import ApiSettings
+    from forecast.logs import configure_logging
+
+    if reload_poll is not None:
+        # Workers are separate processes: the environment is how they get the setting.
+        os.environ["FORECAST_RELOAD_POLL_SECONDS"] = str(reload_poll)
+    # Workers are separate processes that build the app themselves (api.main.serve_app).
+    os.environ["FORECAST_LOG_JSON"] = "1" if json_logs else "0"
+    settings = ApiSettings()
+    configure_logging(json=json_logs)
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"Serving on http://{host}:{port} (store {settings.db_path})", err=True)
+    uvicorn.run(
+        "api.main:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        access_log=False,  # the app logs one structured line per request itself
+        log_level="warning",
+        server_header=False,
+    )
+
+
+@keys_app.command("create")
+def create_key(
+    name: str = typer.Argument(..., help="Who the key is for, e.g. an organisation."),
+    scope: list[str] = typer.Option(
+        ["read"], "--scope", "-s", help="read, report or admin; repeat for several."
+    ),
+) -> None:
+    """Create a key and print its token once (only its hash is stored)."""
+    from forecast import servicedb
+
+    try:
+        key, token = servicedb.create_key(_engine(), name, scope)
+    except ValueError as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Created key {key.id} '{key.name}' with scopes {','.join(key.scopes)}.")
+    typer.echo("Token (shown once, keep it safe):")
+    typer.echo(token)
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """List keys: id, name, scopes, created, revoked."""
+    from forecast import servicedb
+
+    keys = servicedb.list_keys(_engine())
+    if not keys:
+        typer.echo("No keys yet; create one with `forecast keys create NAME --scope read`.")
+        return
+    typer.echo(f"{'id':>4}  {'name':<24} {'scopes':<18} {'created':<20} revoked")
+    for key in keys:
+        revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "-"
+        typer.echo(
+            f"{key.id:>4}  {key.name[:24]:<24} {','.join(key.scopes):<18} "
+            f"{key.created_at.strftime('%Y-%m-%d %H:%M'):<20} {revoked}"
+        )
+
+
+@keys_app.command("revoke")
+def revoke_key(key_id: int = typer.Argument(..., help="Key id from `forecast keys list`.")) -> None:
+    """Revoke a key; the API stops accepting it within settings.key_cache_seconds."""
+    from forecast import servicedb
+
+    if not servicedb.revoke_key(_engine(), key_id):
+        typer.secho(f"No active key with id {key_id}.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Revoked key {key_id}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``keys`` sub-commands to the ``forecast`` command line."""
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys")
