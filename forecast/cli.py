@@ -182,9 +182,9 @@ def demo(
 
 def _register_stages() -> None:
     """Commands of the later stages live beside the code they drive."""
-    from forecast.commands import bulletin, features
+    from forecast.commands import bulletin, features, serve, training
 
-    for module in (features, bulletin):
+    for module in (features, training, bulletin, serve):
         module.register(app)
 
 

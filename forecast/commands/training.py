@@ -1,0 +1,273 @@
+"""Commands of the training stage: backtest, train, tune, score, retrain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import typer
+
+from forecast import vocab
+from forecast.settings import get_settings
+
+EXIT_BAD_OPTION = 2
+
+TargetOpt = typer.Option(
+    None,
+    "--target",
+    "-t",
+    help="any, fatal, civilians or abduction; repeat for several (default: all).",
+)
+HorizonOpt = typer.Option(
+    None, "--horizon", "-h", help="Horizon in weeks; repeat for several (default: settings)."
+)
+StartOpt = typer.Option(
+    None, formats=["%Y-%m-%d"], help="First issue week predicted (default: 3 years before the end)."
+)
+EndOpt = typer.Option(
+    None, formats=["%Y-%m-%d"], help="Last issue week predicted (default: last labelled)."
+)
+StepOpt = typer.Option(52, min=1, help="Weeks between origins: the model is refitted every step.")
+JobsOpt = typer.Option(2, min=1, help="Processes for the (target, horizon) pairs.")
+
+
+def _pairs(targets: list[str] | None, horizons: list[int] | None) -> list[tuple[str, int]]:
+    settings = get_settings()
+    targets = targets or list(settings.targets)
+    unknown = [t for t in targets if t not in vocab.TARGETS]
+    if unknown:
+        typer.secho(
+            f"Unknown target(s): {', '.join(unknown)}; use {', '.join(vocab.TARGETS)}", err=True
+        )
+        raise typer.Exit(EXIT_BAD_OPTION)
+    horizons = horizons or list(settings.horizons)
+    if any(h < 1 for h in horizons):
+        typer.secho("Horizons are whole weeks >= 1", err=True)
+        raise typer.Exit(EXIT_BAD_OPTION)
+    return [(t, h) for t in targets for h in horizons]
+
+
+def _window(start: datetime | None, end: datetime | None, step: int):  # -> Window
+    from training.backtest import Window
+
+    return Window(start=start.date() if start else None, end=end.date() if end else None, step=step)
+
+
+def _dataset(store, pairs: list[tuple[str, int]]):  # -> Dataset
+    from training.dataset import dataset_from_store
+
+    settings = get_settings()
+    return dataset_from_store(
+        store,
+        sorted({h for _, h in pairs}),
+        sorted({t for t, _ in pairs}, key=vocab.TARGETS.index),
+        onset_weeks=settings.onset_window_weeks,
+    )
+
+
+def _params(pairs: list[tuple[str, int]]) -> dict:
+    from training.tune import load_params
+
+    home = get_settings().home
+    return {(t, h): load_params(home, t, h) for t, h in pairs}
+
+
+def print_table(frame: pl.DataFrame) -> None:
+    numeric = [c for c, d in frame.schema.items() if d.is_float()]
+    shown = frame.with_columns(pl.col(numeric).round(4))
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_width_chars=250,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+        tbl_formatting="MARKDOWN",
+    ):
+        typer.echo(str(shown))
+
+
+def _open_store():
+    from forecast.store import Store
+
+    return Store(get_settings().db_path)
+
+
+def backtest_cmd(
+    target: list[str] | None = TargetOpt,
+    horizon: list[int] | None = HorizonOpt,
+    start: datetime | None = StartOpt,
+    end: datetime | None = EndOpt,
+    step: int = StepOpt,
+    out: Path | None = typer.Option(
+        None, help="Write every out-of-sample prediction here (.csv, or .parquet by ending)."
+    ),
+    log: bool = typer.Option(True, help="Record each backtest as an MLflow run."),
+    jobs: int = JobsOpt,
+) -> None:
+    """Rolling-origin backtest of the model beside the baselines; prints a comparison table.
+
+    At each origin the model and baselines are fitted on rows whose label window ends
+    before it (embargo of h weeks) and predict the next STEP issue weeks. Output columns:
+    district_code, issue_week, horizon, target, probability, observed, climatology,
+    persistence, conflictology, logistic, onset.
+    """
+    from training.backtest import PREDICTION_COLUMNS, comparison_table
+    from training.tracking import configure, data_params
+    from training.train import log_backtest_run, run_backtests
+
+    settings = get_settings()
+    pairs = _pairs(target, horizon)
+    window = _window(start, end, step)
+    with _open_store() as store:
+        ds = _dataset(store, pairs)
+    results = run_backtests(
+        ds, pairs, window=window, seed=settings.seed, params=_params(pairs), jobs=jobs
+    )
+    if log:
+        configure(settings.mlflow_uri, settings.artifact_root)
+        data = data_params(ds)
+        for result in results:
+            log_backtest_run(result, data, window)
+    if out is not None:
+        predictions = pl.concat(
+            [r.predictions.select(*PREDICTION_COLUMNS, "onset") for r in results]
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".parquet":
+            predictions.write_parquet(out)
+        else:
+            predictions.write_csv(out)
+        typer.echo(f"{predictions.height} predictions written to {out}")
+    print_table(comparison_table(results))
+
+
+def train_cmd(
+    target: list[str] | None = TargetOpt,
+    horizon: list[int] | None = HorizonOpt,
+    start: datetime | None = StartOpt,
+    end: datetime | None = EndOpt,
+    step: int = StepOpt,
+    jobs: int = JobsOpt,
+) -> None:
+    """Backtest, fit on all labelled weeks, register, and promote through the champion gate.
+
+    A version becomes `champion` only if it beats every baseline and the current champion
+    (re-run on the same folds) on settings.gate_metric; otherwise `challenger`.
+    """
+    from training.backtest import comparison_table
+    from training.tracking import configure
+    from training.train import TrainConfig, promote, train_candidates
+
+    settings = get_settings()
+    pairs = _pairs(target, horizon)
+    with _open_store() as store:
+        ds = _dataset(store, pairs)
+    client = configure(settings.mlflow_uri, settings.artifact_root)
+    config = TrainConfig(
+        metric=settings.gate_metric,
+        seed=settings.seed,
+        window=_window(start, end, step),
+        jobs=jobs,
+        params=_params(pairs),
+    )
+    candidates, outcomes = train_candidates(ds, pairs, config, client)
+    for outcome in outcomes:
+        promote(client, outcome)
+        verdict = "champion" if outcome.promoted else "challenger"
+        typer.echo(f"{outcome.name} v{outcome.version}: {verdict} — {outcome.reason}")
+    print_table(comparison_table([c.result for c in candidates]))
+
+
+def tune_cmd(
+    target: list[str] | None = TargetOpt,
+    horizon: list[int] | None = HorizonOpt,
+    trials: int = typer.Option(20, min=1, help="Trials per (target, horizon)."),
+    timeout: float | None = typer.Option(None, help="Seconds per (target, horizon), at most."),
+    until: datetime | None = typer.Option(
+        None,
+        formats=["%Y-%m-%d"],
+        help="Use rows whose labels end before this week (default: backtest start).",
+    ),
+) -> None:
+    """Search LightGBM hyperparameters with optuna inside the training window; store the best.
+
+    The best set goes to <home>/tuning/best_params.json and is used by train and retrain.
+    """
+    import mlflow
+
+    from training.tracking import configure, model_name
+    from training.tune import save_params, tune
+
+    settings = get_settings()
+    pairs = _pairs(target, horizon)
+    with _open_store() as store:
+        ds = _dataset(store, pairs)
+    configure(settings.mlflow_uri, settings.artifact_root)
+    for t, h in pairs:
+        with mlflow.start_run(run_name=f"tune {model_name(t, h)}"):
+            mlflow.set_tags({"kind": "tune", "target": t, "horizon": h})
+            entry = tune(
+                ds,
+                t,
+                h,
+                metric=settings.gate_metric,
+                n_trials=trials,
+                timeout=timeout,
+                until=until.date() if until else None,
+                seed=settings.seed,
+            )
+            mlflow.log_params({f"best.{k}": v for k, v in entry["params"].items()})
+            mlflow.log_metric(f"best_{entry['metric']}", entry["value"])
+        path = save_params(settings.home, t, h, entry)
+        typer.echo(f"{model_name(t, h)}: best {entry['metric']} {entry['value']:.4f} -> {path}")
+
+
+def score_cmd(
+    week: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="Issue week (any day of it; default: latest panel week)."
+    ),
+) -> None:
+    """Write the forecasts table for one issue week with the champion models."""
+    from forecast.scoring import NoChampionError, score_week
+
+    with _open_store() as store:
+        try:
+            frame = score_week(store, week.date() if week else None)
+        except NoChampionError as error:
+            typer.secho(str(error), err=True)
+            raise typer.Exit(1) from None
+    summary = frame.group_by("target", "horizon", "band").len().sort("target", "horizon", "band")
+    typer.echo(f"{frame.height} forecasts for issue week {frame['issue_week'][0]}")
+    print_table(summary)
+
+
+def retrain_cmd(
+    drop: Path | None = typer.Option(None, help="Drop folder (default: <home>/drop)."),
+    force: bool = typer.Option(False, help="Retrain even if no new data arrived."),
+    step: int = StepOpt,
+    jobs: int = JobsOpt,
+) -> None:
+    """The weekly job: ingest, extend the panel, backtest, train, gate, promote, score.
+
+    New files in the drop folder are ingested first; the latest week is scored last.
+    Exit codes: 0 a new champion was promoted and the latest week scored; 10 trained but
+    nothing promoted (latest week scored with the current champions); 20 nothing new;
+    75 another retrain is running; 1 failure (champions and forecasts unchanged).
+    """
+    from training.backtest import Window
+    from training.retrain import retrain
+
+    report = retrain(get_settings(), drop=drop, force=force, window=Window(step=step), jobs=jobs)
+    for line in report.lines:
+        typer.echo(line)
+    raise typer.Exit(int(report.code))
+
+
+def register(app: typer.Typer) -> None:
+    """Add backtest, train, tune, score and retrain to the ``forecast`` command."""
+    app.command("backtest")(backtest_cmd)
+    app.command("train")(train_cmd)
+    app.command("tune")(tune_cmd)
+    app.command("score")(score_cmd)
+    app.command("retrain")(retrain_cmd)

@@ -1,0 +1,109 @@
+"""The retraining job end to end: exit codes, the lock, and failures that change nothing.
+
+The tests share one store and one MLflow registry and run in file order: the first
+promotes champions, the later ones check what happens on top of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from filelock import FileLock
+
+from forecast.settings import Settings
+from forecast.store import Store
+from training import tracking as tracking_module
+from training.backtest import Window
+from training.retrain import LOCK_FILE, ExitCode, retrain
+from training.synthetic import World
+from training.tracking import CHAMPION, model_name
+
+from .conftest import fast_params, fill_store
+
+PAIRS = [("any", 4), ("fatal", 4)]
+WINDOW = Window(step=52, default_years=1)
+
+
+@pytest.fixture(scope="module")
+def settings(world: World, tracking, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    uri, _, _ = tracking
+    home = tmp_path_factory.mktemp("retrain-home")
+    s = Settings(home=home, mlflow_tracking_uri=uri, targets=["any", "fatal"], horizons=[4], seed=2)
+    fill_store(s.db_path, world)
+    fast_params(home, PAIRS)
+    return s
+
+
+def champions(client) -> dict[str, str]:
+    return {
+        model_name(t, h): str(client.get_model_version_by_alias(model_name(t, h), CHAMPION).version)
+        for t, h in PAIRS
+    }
+
+
+def forecasts(settings: Settings) -> pl.DataFrame:
+    with Store(settings.db_path) as store:
+        return store.read("forecasts").sort("target", "horizon", "district_code")
+
+
+def test_first_run_promotes_and_scores_the_latest_week(
+    settings: Settings, world: World, tracking
+) -> None:
+    report = retrain(settings, window=WINDOW, jobs=1)
+    assert report.code == ExitCode.PROMOTED, "\n".join(report.lines)
+    assert champions(tracking[2]) == {"risk-any-h4": "1", "risk-fatal-h4": "1"}
+    stored = forecasts(settings)
+    assert stored.height == 2 * world.panel["district_code"].n_unique()
+    assert stored["issue_week"].unique().to_list() == [world.panel["week"].max()]
+
+
+def test_second_run_without_new_data_does_nothing(settings: Settings) -> None:
+    report = retrain(settings, window=WINDOW, jobs=1)
+    assert report.code == ExitCode.NOTHING_NEW
+    assert int(ExitCode.NOTHING_NEW) == 20
+
+
+def test_a_held_lock_stops_a_second_job(settings: Settings) -> None:
+    with FileLock(str(Path(settings.home) / LOCK_FILE)):
+        report = retrain(settings, window=WINDOW, jobs=1)
+    assert report.code == ExitCode.LOCKED == 75
+
+
+def test_a_failure_while_promoting_leaves_champions_and_forecasts(
+    settings: Settings,
+    tracking,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = tracking[2]
+    before_champions = champions(client)
+    before = forecasts(settings)
+    real = tracking_module.set_alias
+    calls: list[str] = []
+
+    def flaky(client, name, version, alias) -> None:
+        calls.append(name)
+        if len(calls) == 2:
+            raise RuntimeError("registry went away")
+        real(client, name, version, alias)
+
+    monkeypatch.setattr(tracking_module, "set_alias", flaky)
+    report = retrain(settings, window=WINDOW, jobs=1, force=True)
+    assert report.code == ExitCode.FAILED
+    assert "registry went away" in "\n".join(report.lines)
+    assert len(calls) == 2  # the first alias was moved, then put back
+    assert champions(client) == before_champions
+    after = forecasts(settings)
+    assert after.equals(before)
+
+
+def test_a_bad_drop_file_fails_before_anything_changes(settings: Settings, tracking) -> None:
+    drop = Path(settings.home) / "drop" / "acled"
+    drop.mkdir(parents=True)
+    (drop / "broken.csv").write_text("not,an,acled,export\n1,2,3,4\n")
+    before = forecasts(settings)
+    report = retrain(settings, window=WINDOW, jobs=1, force=True)
+    assert report.code == ExitCode.FAILED
+    assert champions(tracking[2]) == {"risk-any-h4": "1", "risk-fatal-h4": "1"}
+    assert forecasts(settings).equals(before)

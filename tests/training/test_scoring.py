@@ -1,0 +1,102 @@
+"""Scoring with the champion: bands, drivers, and the forecasts table."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from forecast.scoring import BANDS, band, forecast_frame, score_week
+from forecast.settings import Settings
+from forecast.store import Store
+from training.backtest import Window
+from training.synthetic import World
+from training.train import TrainConfig, promote, train_candidates
+
+from .conftest import FAST, fill_store
+
+
+def test_bands_follow_the_documented_thresholds() -> None:
+    p = pl.Series([0.0, 0.099, 0.1, 0.29, 0.3, 0.59, 0.6, 1.0])
+    got = pl.select(band(pl.lit(p))).to_series().to_list()
+    assert got == ["low", "low", "elevated", "elevated", "high", "high", "very high", "very high"]
+    assert [b for _, b in BANDS] == ["low", "elevated", "high", "very high"]
+
+
+@pytest.fixture(scope="module")
+def scored(world: World, tracking, tmp_path_factory: pytest.TempPathFactory):
+    uri, _, client = tracking
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings(home=home, mlflow_tracking_uri=uri, targets=["any"], horizons=[4], seed=1)
+    settings.artifact_root.mkdir(parents=True)
+    fill_store(settings.db_path, world)
+    from training.dataset import build_dataset
+
+    ds = build_dataset(world.panel, world.events, [4])
+    config = TrainConfig(
+        "average_precision", 1, Window(step=52, default_years=1), params={("any", 4): FAST}
+    )
+    _, (outcome,) = train_candidates(ds, [("any", 4)], config, client)
+    promote(client, outcome)
+    with Store(settings.db_path) as store:
+        frame = score_week(store, settings=settings)
+        stored = store.read("forecasts")
+    return settings, frame, stored, outcome
+
+
+def test_score_week_writes_every_district(scored, world: World) -> None:
+    _, _, stored, outcome = scored
+    last = world.panel["week"].max()
+    assert stored.height == world.panel["district_code"].n_unique()
+    assert stored["issue_week"].unique().to_list() == [last]
+    assert stored["model_version"].unique().to_list() == [f"risk-any-h4/{outcome.version}"]
+    assert stored["horizon"].unique().to_list() == [4]
+    expected = pl.select(band(pl.lit(stored["probability"]))).to_series()
+    assert stored["band"].to_list() == expected.to_list()
+
+
+def test_top_drivers_are_json_with_the_planted_driver_on_top(scored) -> None:
+    _, frame, _, _ = scored
+    drivers = [json.loads(s) for s in frame["top_drivers"]]
+    assert all(len(d) == 5 and set(d[0]) == {"feature", "value", "contribution"} for d in drivers)
+    for row in drivers:
+        sizes = [abs(item["contribution"]) for item in row]
+        assert sizes == sorted(sizes, reverse=True)
+    top = [d[0]["feature"] for d in drivers]
+    assert top.count("driver") > len(top) / 2
+
+
+def test_rescoring_replaces_the_week(scored, world: World) -> None:
+    settings, _, _, _ = scored
+    with Store(settings.db_path) as store:
+        score_week(store, world.panel["week"].max(), settings=settings)
+        assert store.count("forecasts") == world.panel["district_code"].n_unique()
+
+
+def test_contributions_reconstruct_the_probability(scored, world: World) -> None:
+    import mlflow
+
+    from forecast.scoring import ScoringModel
+    from training.dataset import build_dataset
+
+    _, _, _, outcome = scored
+    model = mlflow.sklearn.load_model(f"models:/risk-any-h4/{outcome.version}")
+    ds = build_dataset(world.panel, world.events, [4])
+    week = ds.last_week
+    again = forecast_frame(
+        ds, week, {("any", 4): ScoringModel(model, "x")}, top=len(model.feature_names_in_)
+    )
+    full = json.loads(again["top_drivers"][0])
+    rows = (ds.frame["week"] == week).to_numpy()
+
+    X = pd.DataFrame(
+        ds.matrix(list(model.feature_names_in_), rows), columns=model.feature_names_in_
+    )
+    bias = model.contributions(X)[0, -1]
+    p = again["probability"][0]
+    assert sum(d["contribution"] for d in full) + bias == pytest.approx(
+        math.log(p / (1 - p)), abs=1e-4
+    )

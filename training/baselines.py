@@ -1,0 +1,207 @@
+"""The baselines every model is compared with, fitted and scored on the same rows.
+
+- ``climatology``: the district's historical rate of the label in the training rows,
+  shrunk toward the overall rate (``prior_weight`` pseudo-rows) so a district seen for a
+  few weeks does not get 0 or 1.
+- ``persistence``: whether the district had an event of the kind in the last h weeks
+  (t-h+1 .. t). The indicator is turned into a probability by the training rate of the
+  label in each of its two groups.
+- ``conflictology`` (VIEWS' conflict-history baseline): the share of the last ``window``
+  issue weeks whose h-week window (already fully observed at t) held an event, i.e. the
+  empirical distribution of the district's recent past. Needs no fitting; (k + 0.5) /
+  (n + 1) keeps it off 0 and 1.
+- ``logistic``: a logistic regression on a few history features (log counts of target and
+  any-violence events over 1/4/12/52 weeks, log weeks since the last event).
+
+Each is a small estimator: parameters in ``__init__``, learned state with a trailing
+underscore, ``fit(frame, y)`` and ``predict_proba(frame)`` on the polars frame of
+:class:`training.dataset.Dataset` (which holds the inputs computed by
+:func:`baseline_inputs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from training.history import HISTORY_WINDOWS, window_sum
+from training.labels import label_name
+
+CONFLICTOLOGY_WINDOW = 52
+
+
+def persistence_name(target: str, horizon: int) -> str:
+    return f"base_recent_{target}_h{horizon}"
+
+
+def conflictology_name(target: str, horizon: int) -> str:
+    return f"base_share_{target}_h{horizon}"
+
+
+def baseline_inputs(
+    grid: pl.DataFrame,
+    targets: Sequence[str],
+    horizons: Sequence[int],
+    window: int = CONFLICTOLOGY_WINDOW,
+) -> pl.DataFrame:
+    """Add the persistence indicator and the conflictology share to a labelled grid.
+
+    ``grid`` comes from :func:`training.labels.add_labels` (complete, sorted by district
+    and week). At issue week t the windows of weeks s <= t-h are fully observed, so the
+    share uses labels of s in t-h-window+1 .. t-h only.
+    """
+    index = pl.int_range(pl.len()).over("district_code")
+    exprs: list[pl.Expr] = []
+    for target in targets:
+        for h in horizons:
+            exprs.append(
+                (window_sum(target, h) > 0).cast(pl.Int8).alias(persistence_name(target, h))
+            )
+            seen = window_sum(f"_filled_{target}_{h}", window, offset=h)
+            available = (index - h + 1).clip(0, window)
+            exprs.append(
+                pl.when(available > 0)
+                .then((seen + 0.5) / (available + 1.0))
+                .otherwise(None)
+                .cast(pl.Float64)
+                .alias(conflictology_name(target, h))
+            )
+    filled = [
+        pl.col(label_name(t, h)).fill_null(0).alias(f"_filled_{t}_{h}")
+        for t in targets
+        for h in horizons
+    ]
+    return (
+        grid.with_columns(filled)
+        .with_columns(exprs)
+        .drop([f"_filled_{t}_{h}" for t in targets for h in horizons])
+    )
+
+
+def _two_columns(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
+    return np.column_stack([1.0 - p, p])
+
+
+class _Baseline(ClassifierMixin, BaseEstimator):
+    """Shared plumbing: which target and horizon the baseline forecasts."""
+
+    def __init__(self, target: str = "any", horizon: int = 4) -> None:
+        self.target = target
+        self.horizon = horizon
+
+    @staticmethod
+    def _rate(y: np.ndarray) -> float:
+        return float((np.sum(y) + 0.5) / (len(y) + 1.0))
+
+    def predict(self, frame: pl.DataFrame) -> np.ndarray:
+        return (self.predict_proba(frame)[:, 1] >= 0.5).astype(np.int8)
+
+
+class Climatology(_Baseline):
+    def __init__(self, target: str = "any", horizon: int = 4, prior_weight: float = 10.0) -> None:
+        super().__init__(target, horizon)
+        self.prior_weight = prior_weight
+
+    def fit(self, frame: pl.DataFrame, y: np.ndarray) -> Climatology:
+        y = np.asarray(y, dtype=np.float64)
+        self.global_rate_ = self._rate(y)
+        stats = (
+            pl.DataFrame({"district_code": frame["district_code"], "y": y})
+            .group_by("district_code")
+            .agg(pl.col("y").sum().alias("pos"), pl.len().alias("n"))
+            .with_columns(
+                (
+                    (pl.col("pos") + self.prior_weight * self.global_rate_)
+                    / (pl.col("n") + self.prior_weight)
+                ).alias("rate")
+            )
+        )
+        self.rates_ = dict(zip(stats["district_code"], stats["rate"], strict=True))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
+        rates = frame["district_code"].replace_strict(
+            self.rates_, default=self.global_rate_, return_dtype=pl.Float64
+        )
+        return _two_columns(rates.to_numpy())
+
+
+class Persistence(_Baseline):
+    def fit(self, frame: pl.DataFrame, y: np.ndarray) -> Persistence:
+        y = np.asarray(y, dtype=np.float64)
+        recent = frame[persistence_name(self.target, self.horizon)].to_numpy() > 0
+        self.rate_recent_ = self._rate(y[recent])
+        self.rate_quiet_ = self._rate(y[~recent])
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
+        recent = frame[persistence_name(self.target, self.horizon)].to_numpy() > 0
+        return _two_columns(np.where(recent, self.rate_recent_, self.rate_quiet_))
+
+
+class Conflictology(_Baseline):
+    def __init__(
+        self, target: str = "any", horizon: int = 4, window: int = CONFLICTOLOGY_WINDOW
+    ) -> None:
+        super().__init__(target, horizon)
+        self.window = window
+
+    def fit(self, frame: pl.DataFrame, y: np.ndarray) -> Conflictology:
+        # Nothing to learn but the fallback for the first weeks of the grid.
+        self.global_rate_ = self._rate(np.asarray(y, dtype=np.float64))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
+        share = frame[conflictology_name(self.target, self.horizon)].fill_null(self.global_rate_)
+        return _two_columns(share.to_numpy())
+
+
+def logistic_columns(target: str) -> list[str]:
+    own = [f"hist_{target}_{w}w" for w in HISTORY_WINDOWS] + [f"hist_{target}_since"]
+    other = [] if target == "any" else [f"hist_any_{w}w" for w in (4, 52)]
+    return own + other
+
+
+class HistoryLogit(_Baseline):
+    def __init__(self, target: str = "any", horizon: int = 4, C: float = 1.0) -> None:
+        super().__init__(target, horizon)
+        self.C = C
+
+    def _design(self, frame: pl.DataFrame) -> np.ndarray:
+        cols = logistic_columns(self.target)
+        return np.log1p(frame.select(cols).fill_null(0).to_numpy().astype(np.float64))
+
+    def fit(self, frame: pl.DataFrame, y: np.ndarray) -> HistoryLogit:
+        y = np.asarray(y, dtype=np.int8)
+        self.classes_ = np.array([0, 1])
+        self.constant_ = None
+        if np.unique(y).size < 2:
+            self.constant_ = self._rate(y)
+            return self
+        self.pipeline_ = make_pipeline(
+            StandardScaler(), LogisticRegression(C=self.C, max_iter=500)
+        ).fit(self._design(frame), y)
+        return self
+
+    def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
+        if self.constant_ is not None:
+            return _two_columns(np.full(frame.height, self.constant_))
+        return self.pipeline_.predict_proba(self._design(frame))
+
+
+BASELINES: dict[str, type[_Baseline]] = {
+    "climatology": Climatology,
+    "persistence": Persistence,
+    "conflictology": Conflictology,
+    "logistic": HistoryLogit,
+}

@@ -1,0 +1,204 @@
+"""The retraining job: ingest, refresh the panel, backtest, train, gate, promote, score.
+
+Safe to run from cron or a Kubernetes CronJob:
+
+- a file lock (``<home>/retrain.lock``) lets one job run at a time; a second one exits
+  at once with :attr:`ExitCode.LOCKED`;
+- nothing served changes until the end: new versions are registered without moving any
+  alias, the latest week is scored in memory (new champions where the gate promoted,
+  current champions elsewhere), and only then are the forecasts written (one store
+  transaction) and the aliases moved inside that transaction; if anything fails the
+  transaction rolls back and aliases already moved are put back, so the champion and
+  its forecasts stay as they were;
+- the exit code tells what happened (:class:`ExitCode`).
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from forecast.store import Store
+from training.backtest import Window
+from training.dataset import dataset_from_store, load_panel
+from training.train import Outcome, TrainConfig, train_candidates
+
+LOCK_FILE = "retrain.lock"
+DEFAULT_JOBS = 2
+
+
+class ExitCode(IntEnum):
+    """``forecast retrain`` exit codes."""
+
+    PROMOTED = 0  # at least one new champion; forecasts of the latest week written
+    FAILED = 1  # something failed; champion aliases and forecasts unchanged
+    NOT_PROMOTED = 10  # trained and registered, but no candidate passed the gate
+    NOTHING_NEW = 20  # no new data since the champions were trained; nothing done
+    LOCKED = 75  # another retrain holds the lock (EX_TEMPFAIL: try again later)
+
+
+@dataclass
+class RetrainReport:
+    code: ExitCode
+    lines: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def retrain(
+    settings: Any,
+    *,
+    drop: Path | None = None,
+    force: bool = False,
+    window: Window | None = None,
+    jobs: int = DEFAULT_JOBS,
+) -> RetrainReport:
+    """Run the whole job under the lock; never raises, the report's code says how it went."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.home / LOCK_FILE), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return RetrainReport(ExitCode.LOCKED, [f"another retrain holds {lock.lock_file}"])
+    report = RetrainReport(ExitCode.FAILED)
+    try:
+        _run(settings, report, drop=drop, force=force, window=window or Window(), jobs=jobs)
+    except Exception as error:  # the job's contract: report and exit 1, state untouched
+        report.code = ExitCode.FAILED
+        report.say(f"failed: {type(error).__name__}: {error}")
+        report.say(traceback.format_exc())
+    finally:
+        lock.release()
+    return report
+
+
+def _ingest(store: Store, folder: Path, report: RetrainReport) -> int:
+    from forecast.ingest import ingest_drop_folder
+
+    if not folder.is_dir():
+        report.say(f"no drop folder at {folder}")
+        return 0
+    reports = ingest_drop_folder(store, folder)
+    for r in reports:
+        report.say(r.summary())
+    return sum(r.rows_changed for r in reports if not r.skipped)
+
+
+def _nothing_new(client: Any, pairs: list[tuple[str, int]], data_hash: str) -> bool:
+    """Every pair's last successful run (its newest aliased version) used exactly this data.
+
+    A successful run leaves each pair's new version aliased ``champion`` or
+    ``challenger``; a failed one leaves the aliases where they were, so it is retried.
+    """
+    from training.tracking import CHALLENGER, CHAMPION, model_name
+
+    for target, horizon in pairs:
+        name = model_name(target, horizon)
+        versions = [_alias_version(client, name, alias) for alias in (CHAMPION, CHALLENGER)]
+        known = [int(v) for v in versions if v is not None]
+        if not known:
+            return False
+        newest = client.get_model_version(name, str(max(known)))
+        if newest.tags.get("data_hash") != data_hash:
+            return False
+    return True
+
+
+def _run(
+    settings: Any,
+    report: RetrainReport,
+    *,
+    drop: Path | None,
+    force: bool,
+    window: Window,
+    jobs: int,
+) -> None:
+    from forecast.scoring import ScoringModel, forecast_frame, load_champions
+    from training.tracking import configure, data_hash
+    from training.tune import load_params
+
+    pairs = [(t, h) for t in settings.targets for h in settings.horizons]
+    with Store(settings.db_path) as store:
+        changed = _ingest(store, Path(drop or settings.drop_folder), report)
+        panel = load_panel(store, refresh=changed > 0)
+        ds = dataset_from_store(
+            store,
+            settings.horizons,
+            settings.targets,
+            onset_weeks=settings.onset_window_weeks,
+            panel=panel,
+        )
+        client = configure(settings.mlflow_uri, settings.artifact_root)
+        digest = data_hash(ds)
+        if not force and _nothing_new(client, pairs, digest):
+            report.code = ExitCode.NOTHING_NEW
+            report.say(f"nothing new: every model was last trained on this data ({digest})")
+            return
+        config = TrainConfig(
+            metric=settings.gate_metric,
+            seed=settings.seed,
+            window=window,
+            jobs=jobs,
+            params={(t, h): load_params(settings.home, t, h) for t, h in pairs},
+        )
+        candidates, outcomes = train_candidates(ds, pairs, config, client)
+        report.outcomes = outcomes
+        for o in outcomes:
+            verdict = "champion" if o.promoted else "challenger"
+            report.say(f"{o.name} v{o.version}: {verdict} ({o.reason})")
+        models = {
+            (c.target, c.horizon): ScoringModel(c.model, f"{o.name}/{o.version}")
+            for c, o in zip(candidates, outcomes, strict=True)
+            if o.promoted
+        }
+        kept = [pair for pair in pairs if pair not in models]
+        models.update(load_champions(client, kept))
+        frame = forecast_frame(ds, ds.last_week, models) if models else None
+        _commit(store, client, outcomes, frame)
+        if frame is not None:
+            report.say(f"scored issue week {ds.last_week}: {frame.height} forecasts")
+        promoted = any(o.promoted for o in outcomes)
+        report.code = ExitCode.PROMOTED if promoted else ExitCode.NOT_PROMOTED
+
+
+def _commit(store: Store, client: Any, outcomes: list[Outcome], frame: Any) -> None:
+    """Write the forecasts and move the aliases together, or neither."""
+    from forecast.scoring import replace_forecasts
+    from training import tracking
+
+    before = {
+        o.name: {
+            alias: _alias_version(client, o.name, alias)
+            for alias in (tracking.CHAMPION, tracking.CHALLENGER)
+        }
+        for o in outcomes
+    }
+    moved: list[tuple[str, str]] = []
+    try:
+        with store.transaction() as con:
+            if frame is not None:
+                replace_forecasts(con, frame)
+            for o in outcomes:
+                alias = tracking.CHAMPION if o.promoted else tracking.CHALLENGER
+                moved.append((o.name, alias))
+                tracking.set_alias(client, o.name, o.version, alias)
+    except BaseException:
+        for name, alias in reversed(moved):
+            tracking.restore_alias(client, name, alias, before[name][alias])
+        raise
+
+
+def _alias_version(client: Any, name: str, alias: str) -> str | None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None

@@ -1,0 +1,328 @@
+"""MLflow: runs, backtest metrics and plots, the logged model, registration and the gate.
+
+One registered model per target and horizon, named ``risk-<target>-h<horizon>``. A new
+version gets the alias ``champion`` only when, on the same backtest (same rows, same
+folds), its ``gate_metric`` beats every baseline and is at least as good as the current
+champion's recipe re-run on those folds (a tie means the same recipe trained on newer
+data, which should replace the old one). Otherwise it is aliased ``challenger`` and the
+run and the version carry the reason in the tag ``gate_reason``.
+
+The default tracking store is SQLite under the home folder with artifacts in
+``<home>/mlartifacts``; any ``MLFLOW_TRACKING_URI`` / ``FORECAST_MLFLOW_TRACKING_URI``
+works the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from training.backtest import MODEL, BacktestResult
+from training.baselines import BASELINES
+from training.dataset import Dataset
+from training.metrics import better, reliability_table
+
+EXPERIMENT = "district-risk"
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+RECIPE_FILE = "recipe.json"
+# A security service does not phone home: MLflow's usage telemetry is off unless the
+# operator sets MLFLOW_DISABLE_TELEMETRY=false explicitly.
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+# Logged models declare these instead of letting MLflow import-scan the environment (slow).
+PIP_REQUIREMENTS = ("scikit-learn", "lightgbm", "numpy", "pandas")
+
+
+def model_name(target: str, horizon: int) -> str:
+    return f"risk-{target}-h{horizon}"
+
+
+def configure(tracking_uri: str, artifact_root: Path, experiment: str = EXPERIMENT) -> Any:
+    """Point MLflow at the store, create the experiment with local artifacts; a client."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    if client.get_experiment_by_name(experiment) is None:
+        artifact_root.mkdir(parents=True, exist_ok=True)
+        client.create_experiment(experiment, artifact_location=artifact_root.resolve().as_uri())
+    mlflow.set_experiment(experiment)
+    return client
+
+
+def data_hash(ds: Dataset) -> str:
+    """Content hash of the training frame (sorted; row hashes of every column)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(list(ds.frame.schema.items()), default=str).encode())
+    digest.update(ds.frame.hash_rows(seed=0).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def data_params(ds: Dataset) -> dict[str, Any]:
+    return {
+        "data_first_week": ds.frame["week"].min().isoformat(),
+        "data_last_week": ds.last_week.isoformat(),
+        "data_districts": ds.frame["district_code"].n_unique(),
+        "data_rows": ds.frame.height,
+        "data_hash": data_hash(ds),
+    }
+
+
+def _finite(values: Mapping[str, float]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items() if v is not None and math.isfinite(v)}
+
+
+def log_backtest(result: BacktestResult) -> None:
+    """Overall and per-fold metrics, reliability and PR images, predictions, into the run."""
+    import mlflow
+
+    overall: dict[str, float] = {}
+    for subset, by_forecaster in result.overall.items():
+        for forecaster, values in by_forecaster.items():
+            overall.update({f"{subset}/{forecaster}/{k}": v for k, v in values.items()})
+    mlflow.log_metrics(_finite(overall))
+    _log_fold_metrics(result.folds)
+    if result.predictions.height:
+        mlflow.log_figure(reliability_figure(result), "plots/reliability.png")
+        mlflow.log_figure(pr_figure(result), "plots/precision_recall.png")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "predictions.parquet"
+            result.predictions.write_parquet(path)
+            mlflow.log_artifact(str(path), "backtest")
+            table = Path(tmp) / "reliability.csv"
+            reliability_table(
+                result.predictions["observed"].to_numpy(),
+                result.predictions["probability"].to_numpy(),
+            ).write_csv(table)
+            mlflow.log_artifact(str(table), "backtest")
+
+
+def _log_fold_metrics(folds: pl.DataFrame) -> None:
+    """Per-fold metrics as steps (fold number), in one batch: the SQLite store is slow per call."""
+    import mlflow
+    from mlflow.entities import Metric
+
+    if not folds.height:
+        return
+    run = mlflow.active_run()
+    stamp = int(time.time() * 1000)
+    metric_cols = [c for c in folds.columns if c not in {"fold", "origin", "subset", "forecaster"}]
+    batch = [
+        Metric(
+            f"fold/{row['subset']}/{row['forecaster']}/{m}", float(row[m]), stamp, int(row["fold"])
+        )
+        for row in folds.iter_rows(named=True)
+        for m in metric_cols
+        if row[m] is not None and math.isfinite(row[m])
+    ]
+    mlflow.MlflowClient().log_batch(run.info.run_id, metrics=batch)
+
+
+def _figure() -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5), dpi=90)
+    return fig, ax
+
+
+def _close(fig: Any) -> Any:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def reliability_figure(result: BacktestResult) -> Any:
+    fig, ax = _figure()
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect")
+    preds = result.predictions
+    for column, label in (("probability", MODEL), ("climatology", "climatology")):
+        if column in preds.columns:
+            table = reliability_table(preds["observed"].to_numpy(), preds[column].to_numpy())
+            ax.plot(table["mean_forecast"], table["observed_rate"], marker="o", label=label)
+    ax.set(
+        xlabel="forecast probability",
+        ylabel="observed frequency",
+        title=f"Reliability {result.target} h={result.horizon}",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
+    ax.legend(loc="upper left")
+    return _close(fig)
+
+
+def pr_figure(result: BacktestResult) -> Any:
+    from sklearn.metrics import precision_recall_curve
+
+    fig, ax = _figure()
+    preds = result.predictions
+    y = preds["observed"].to_numpy()
+    if y.sum() > 0:
+        for column in ("probability", *BASELINES):
+            if column in preds.columns:
+                precision, recall, _ = precision_recall_curve(y, preds[column].to_numpy())
+                ax.plot(recall, precision, label=MODEL if column == "probability" else column)
+        ax.legend(loc="upper right")
+    ax.set(
+        xlabel="recall",
+        ylabel="precision",
+        title=f"Precision-recall {result.target} h={result.horizon}",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
+    return _close(fig)
+
+
+def log_importances(model: Any, features: list[str]) -> None:
+    import mlflow
+
+    gain = np.asarray(model.feature_importances_, dtype=float)
+    total = gain.sum() or 1.0
+    table = pl.DataFrame(
+        {
+            "feature": features,
+            "gain": gain,
+            "share": gain / total,
+            "prior_coef": np.asarray(model.prior_coefficients_, dtype=float),
+        }
+    ).sort("gain", descending=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "feature_importance.csv"
+        table.write_csv(path)
+        mlflow.log_artifact(str(path))
+
+
+def log_model(model: Any, example: Any) -> Any:
+    """The fitted RiskClassifier (sklearn flavour; pyfunc serves predict_proba).
+
+    Saved with skops rather than pickle; the types it must trust on loading are those of
+    the model just fitted here (this package's classes, LightGBM's Booster, calibrators).
+    """
+    import mlflow
+    import skops.io
+    from mlflow.models import infer_signature
+
+    signature = infer_signature(example, model.predict_proba(example))
+    return mlflow.sklearn.log_model(
+        model,
+        name="model",
+        signature=signature,
+        input_example=example,
+        pyfunc_predict_fn="predict_proba",
+        pip_requirements=list(PIP_REQUIREMENTS),
+        serialization_format="skops",
+        skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
+    )
+
+
+def recipe(params: Mapping[str, Any], features: list[str]) -> dict[str, Any]:
+    """What the gate re-runs for a champion: hyperparameters and feature columns."""
+    # Through JSON so a recipe read back from MLflow compares equal (tuples become lists).
+    return json.loads(
+        json.dumps({"params": dict(sorted(params.items())), "features": list(features)})
+    )
+
+
+def load_recipe(run_id: str) -> dict[str, Any] | None:
+    import mlflow
+
+    try:
+        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{RECIPE_FILE}")
+    except Exception:  # an old or foreign version without a recipe: cannot be re-run
+        return None
+
+
+def champion_version(client: Any, name: str) -> Any | None:
+    """The version aliased ``champion``, or None when the model or the alias is missing."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(name, CHAMPION)
+    except MlflowException:
+        return None
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    promote: bool
+    reason: str
+    values: dict[str, float] = field(default_factory=dict)
+
+
+def gate(
+    result: BacktestResult,
+    metric: str,
+    champion_value: float | None = None,
+) -> GateDecision:
+    """Promote only if the model beats every baseline and at least ties the champion.
+
+    ``champion_value`` is the champion recipe's ``metric`` on the same backtest (None when
+    there is no champion or it cannot be re-run).
+    """
+    candidate = result.metric(metric)
+    values = {MODEL: candidate}
+    values.update({name: result.metric(metric, name) for name in BASELINES})
+    if champion_value is not None:
+        values[CHAMPION] = champion_value
+    if math.isnan(candidate):
+        return GateDecision(False, f"{metric} undefined on the backtest", values)
+    losses = [
+        f"{name} {values[name]:.4f}"
+        for name in BASELINES
+        if name in result.overall.get("all", {}) and not better(metric, candidate, values[name])
+    ]
+    if losses:
+        return GateDecision(
+            False,
+            f"{metric} {candidate:.4f} does not beat baseline(s): " + ", ".join(losses),
+            values,
+        )
+    if champion_value is not None and not better(metric, candidate, champion_value, or_equal=True):
+        return GateDecision(
+            False, f"{metric} {candidate:.4f} below the champion's {champion_value:.4f}", values
+        )
+    against = "" if champion_value is None else f" and the champion ({champion_value:.4f})"
+    return GateDecision(True, f"{metric} {candidate:.4f} beats every baseline{against}", values)
+
+
+def register(model_info: Any, name: str, tags: Mapping[str, Any]) -> Any:
+    """A new version of the registered model ``name`` from a logged model."""
+    import mlflow
+
+    return mlflow.register_model(
+        model_info.model_uri, name, tags={k: str(v) for k, v in tags.items()}
+    )
+
+
+def set_alias(client: Any, name: str, version: str, alias: str) -> None:
+    client.set_registered_model_alias(name, alias, str(version))
+
+
+def restore_alias(client: Any, name: str, alias: str, version: str | None) -> None:
+    """Put an alias back where it was (or remove it when there was none)."""
+    from mlflow.exceptions import MlflowException
+
+    if version is None:
+        with contextlib.suppress(MlflowException):
+            client.delete_registered_model_alias(name, alias)
+    else:
+        client.set_registered_model_alias(name, alias, str(version))
