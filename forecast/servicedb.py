@@ -127,7 +127,12 @@ def connect(url: str) -> Engine:
     """An engine with the tables created; SQLite waits on a lock instead of failing."""
     args = {"timeout": 15, "check_same_thread": False} if url.startswith("sqlite") else {}
     engine = sa.create_engine(url, connect_args=args)
-    metadata.create_all(engine)
+    with engine.begin() as con:
+        if engine.dialect.name == "postgresql":
+            # Several API workers start at once on an empty database: without a lock they
+            # race on CREATE TABLE (UniqueViolation / DuplicateTable).
+            con.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x5A4E})
+        metadata.create_all(con)
     return engine
 
 
