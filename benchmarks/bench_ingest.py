@@ -22,39 +22,9 @@ import numpy as np
 import polars as pl
 import shapely
 
-ACLED_COLUMNS = [
-    "data_id",
-    "iso",
-    "event_id_cnty",
-    "event_id_no_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "timestamp",
-    "iso3",
-]
+from forecast.sources.acled import EXPORT_COLUMNS
+
+ACLED_COLUMNS = list(EXPORT_COLUMNS)
 TYPES = [
     ("Battles", "Armed clash"),
     ("Violence against civilians", "Attack"),

@@ -7,13 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-ACLED_COLUMNS = [
-    "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year",
-    "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-    "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country", "admin1", "admin2",
-    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
-    "notes", "fatalities", "timestamp", "iso3",
-]  # fmt: skip
+from forecast.sources.acled import EXPORT_COLUMNS
+
+ACLED_COLUMNS = list(EXPORT_COLUMNS)
 
 
 def acled_row(event_id: str, event_date: str, lat: float | str, lon: float | str, **kw: Any):

@@ -11,40 +11,9 @@ import polars as pl
 from forecast.demo import actors
 from forecast.demo.gazetteer import COUNTRY_NAME, ISO3, ISO_NUMERIC
 from forecast.demo.notes import NUMBER_WORDS, TOPICS, notes
+from forecast.sources.acled import EXPORT_COLUMNS
 
-ACLED_COLUMNS: Final = (
-    "data_id",
-    "iso",
-    "event_id_cnty",
-    "event_id_no_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "timestamp",
-    "iso3",
-)
+ACLED_COLUMNS: Final = EXPORT_COLUMNS
 SOURCES: Final = (
     ("Studio Tamani", "National", 0.16),
     ("Menastream", "New media", 0.14),

@@ -38,6 +38,41 @@ from forecast.sources.csvio import (
 
 SOURCE: Final = "acled"
 ID_COLUMN: Final = "event_id_cnty"
+# The current export layout (31 columns, HDX and the export tool), in order: what writers of
+# ACLED-format files (the demo world, benchmarks, tests) produce.
+EXPORT_COLUMNS: Final = (
+    "data_id",
+    "iso",
+    "event_id_cnty",
+    "event_id_no_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "timestamp",
+    "iso3",
+)
 REQUIRED: Final = ("event_date", "event_type", "fatalities")
 TEXT_COLUMNS: Final = (
     "event_id_cnty",
