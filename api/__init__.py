@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from api.settings import ApiSettings
+    from forecast.settings import Settings
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app (see :func:`api.main.create_app`); imported lazily to keep imports light."""
     from api.main import create_app as factory
 

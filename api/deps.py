@@ -13,12 +13,12 @@ from sqlalchemy.engine import Engine
 
 from api.problems import ApiProblem
 from api.security import KeyCache, RateLimiter, has_scope
-from api.settings import ApiSettings
 from api.snapshot import Snapshot, SnapshotHolder
 from forecast.servicedb import ApiKey
+from forecast.settings import Settings
 
 
-async def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -49,7 +49,7 @@ class Served:
     """What a data route needs: the snapshot taken once for the request, and the settings."""
 
     snapshot: Snapshot
-    settings: ApiSettings
+    settings: Settings
 
 
 async def get_served(request: Request) -> Served:
@@ -57,7 +57,7 @@ async def get_served(request: Request) -> Served:
     return Served(await get_snapshot(request), request.app.state.settings)
 
 
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 ServedDep = Annotated[Served, Depends(get_served)]
 HolderDep = Annotated[SnapshotHolder, Depends(get_holder)]

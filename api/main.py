@@ -15,9 +15,10 @@ from api.lifecycle import lifespan
 from api.observability import Metrics, RequestMiddleware, RouteNames
 from api.routes import api_router, health
 from api.security import KeyCache, RateLimiter
-from api.settings import ApiSettings
 from api.snapshot import SnapshotHolder, store_loader
+from api.web import page
 from forecast import servicedb
+from forecast.settings import Settings
 
 DESCRIPTION = """
 Weekly probabilities of political violence per district (admin-2) in the Sahel, for the
@@ -27,6 +28,8 @@ Send an API key (`forecast keys create NAME --scope read`) as `X-API-Key: <key>`
 `Authorization: Bearer <key>`. Errors are RFC 9457 `application/problem+json`. Every data
 answer carries `model_version`, `data_as_of` and `stale`.
 """
+
+PAGE_ROUTES = ("/", "/static/{path}")
 
 
 def _openapi(app: FastAPI, bands: list[str]) -> dict[str, Any]:
@@ -49,9 +52,9 @@ def _openapi(app: FastAPI, bands: list[str]) -> dict[str, Any]:
     return app.openapi_schema  # type: ignore[return-value]
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app; the lifespan loads the snapshot from the store once at start."""
-    settings = settings or ApiSettings()
+    settings = settings or Settings()
     app = FastAPI(
         title="Sahel district risk forecasts",
         version="1",
@@ -71,6 +74,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(api_router)
+    # The map page holds no data (its script calls /v1 with the user's key): no auth.
+    app.include_router(page.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -81,7 +86,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         )
     # Added last so it wraps everything, CORS included: every answer gets a request id.
     app.openapi = partial(_openapi, app, [name for name, _ in settings.bands])
-    routes = RouteNames(lambda: [*app.openapi()["paths"], "/docs", "/redoc"])
+    # The page's routes are left out of the OpenAPI schema: name them here for the logs.
+    routes = RouteNames(lambda: [*app.openapi()["paths"], *PAGE_ROUTES, "/docs", "/redoc"])
     app.add_middleware(RequestMiddleware, metrics=app.state.metrics, routes=routes)
     return app
 

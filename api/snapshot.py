@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,10 @@ import polars as pl
 import shapely
 import structlog
 
-from api.drivers import Wording, explain
+from forecast import explain as wording
 from forecast import vocab
+from forecast.bands import band_expr
+from forecast.bulletin.i18n import Catalogue
 from forecast.schema import CHAMPIONS, FORECASTS
 from forecast.store import Store
 
@@ -205,14 +208,6 @@ def build_districts(districts: pl.DataFrame, forecast_codes: pl.Series) -> Distr
     )
 
 
-def assign_bands(probability: pl.Expr, bands: Sequence[tuple[str, float]]) -> pl.Expr:
-    """Band name for each probability: the highest band whose lower bound it reaches."""
-    expr = pl.lit(bands[0][0])
-    for name, lower in bands[1:]:
-        expr = pl.when(probability >= lower).then(pl.lit(name)).otherwise(expr)
-    return expr
-
-
 def observed_outcomes(
     forecasts: pl.DataFrame, events: pl.DataFrame, data_as_of: date | None
 ) -> pl.DataFrame:
@@ -276,7 +271,7 @@ def prepare_forecasts(
         .join(idx, on="district_code", how="left")
         .with_columns(
             # Banded as displayed (4 decimals), so 0.1 shown is never "below 0.1".
-            assign_bands(pl.col("probability").round(4), bands).alias("band"),
+            band_expr(pl.col("probability").round(4), bands).alias("band"),
             (pl.col("probability") - pl.col("previous_probability")).alias("change"),
             target_rank(pl.col("target")).alias("target_rank"),
         )
@@ -364,7 +359,6 @@ class Snapshot:
     recent: pl.DataFrame  # sorted by district, event_date desc
     recent_slices: dict[str, tuple[int, int]]
     champions: list[dict[str, Any]]
-    catalogue: Mapping[str, Wording]
     name_rank: np.ndarray
     data_as_of: date | None  # latest event date in the store
     # Lazily built answers for this snapshot only (week tables, map bodies, details),
@@ -466,7 +460,52 @@ class Snapshot:
         return self.recent.slice(start, length)
 
     def explain(self, top_drivers: str | None) -> list[dict[str, Any]]:
-        return explain(top_drivers, self.catalogue, self.pinned.setdefault("subjects", {}))
+        return explain_drivers(top_drivers)
+
+
+def explain_drivers(top_drivers: str | None) -> list[dict[str, Any]]:
+    """The forecasts table's top_drivers with a sentence each, worded as in the bulletin
+    (:mod:`forecast.explain`). A malformed column or driver is skipped, never a 500."""
+    if not top_drivers:
+        return []
+    try:
+        parsed = json.loads(top_drivers)
+    except ValueError:
+        log.warning("top_drivers is not JSON", value=top_drivers[:200])
+        return []
+    drivers = [
+        {
+            "feature": str(d["feature"]),
+            "value": _number(d.get("value")),
+            "contribution": _number(d.get("contribution")) or 0.0,
+        }
+        for d in (parsed if isinstance(parsed, list) else [])
+        if isinstance(d, Mapping) and "feature" in d
+    ]
+    return [
+        {
+            "feature": e.feature,
+            "value": e.value,
+            "contribution": round(e.contribution, 4),
+            "effect": "raises" if e.raises else "lowers" if e.contribution < 0 else "none",
+            "text": _sentence(e.feature, e.value),
+        }
+        for e in wording.explain(drivers, "en", limit=len(drivers))
+    ]
+
+
+@lru_cache(maxsize=65536)
+def _sentence(feature: str, value: float | None) -> str:
+    # The same (feature, value) recurs across weeks, horizons and targets: word it once.
+    return wording.sentence(feature, value, Catalogue("en"))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _slices(frame: pl.DataFrame, column: str) -> dict[Any, tuple[int, int]]:
@@ -508,7 +547,6 @@ def _finite(value: Any) -> Any:
 def build_snapshot(
     frames: StoreFrames,
     bands: Sequence[tuple[str, float]],
-    catalogue: Mapping[str, Wording],
     *,
     loaded_at: datetime | None = None,
 ) -> Snapshot:
@@ -550,7 +588,6 @@ def build_snapshot(
         recent=recent,
         recent_slices=_slices(recent, "district_code"),
         champions=_champions(frames.champions),
-        catalogue=catalogue,
         name_rank=name_rank,
         data_as_of=data_as_of,  # type: ignore[arg-type]
     )
@@ -607,10 +644,9 @@ class SnapshotHolder:
 def store_loader(
     path: Path, bands: Sequence[tuple[str, float]], retries: int
 ) -> Callable[[], Snapshot]:
-    """A loader reading the store at ``path``; the feature catalogue is read per load."""
-    from api import drivers
+    """A loader reading the store at ``path``."""
 
     def load() -> Snapshot:
-        return build_snapshot(read_store(path, retries=retries), bands, drivers.load_catalogue())
+        return build_snapshot(read_store(path, retries=retries), bands)
 
     return load

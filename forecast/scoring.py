@@ -28,46 +28,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from forecast.schema import Column, Table
+from forecast.bands import Bands, band_expr, load_bands
+from forecast.schema import CHAMPIONS, FORECASTS
 from forecast.store import Store
 
-# Band thresholds: a probability p is in the first band whose upper bound exceeds it,
-# low < 0.1 <= elevated < 0.3 <= high < 0.6 <= very high.
-BANDS: tuple[tuple[float, str], ...] = (
-    (0.1, "low"),
-    (0.3, "elevated"),
-    (0.6, "high"),
-    (math.inf, "very high"),
-)
 TOP_DRIVERS = 5
-
-FORECASTS = Table(
-    "forecasts",
-    (
-        Column("district_code", "VARCHAR NOT NULL", pl.Utf8, "district"),
-        Column(
-            "issue_week",
-            "DATE NOT NULL",
-            pl.Date,
-            "Monday of the week the forecast uses data up to",
-        ),
-        Column("horizon", "INTEGER NOT NULL", pl.Int32, "weeks ahead: the window is t+1 .. t+h"),
-        Column("target", "VARCHAR NOT NULL", pl.Utf8, "any, fatal, civilians or abduction"),
-        Column("probability", "DOUBLE NOT NULL", pl.Float64, "calibrated probability"),
-        Column("band", "VARCHAR NOT NULL", pl.Utf8, "low, elevated, high or very high (BANDS)"),
-        Column("model_version", "VARCHAR NOT NULL", pl.Utf8, "registered model name/version"),
-        Column("top_drivers", "VARCHAR NOT NULL", pl.Utf8, "JSON [{feature, value, contribution}]"),
-    ),
-    ("district_code", "issue_week", "horizon", "target"),
-)
-
-
-def band(probability: pl.Expr) -> pl.Expr:
-    """The band name of each probability (see BANDS)."""
-    expr = pl.lit(BANDS[-1][1])
-    for upper, name in reversed(BANDS[:-1]):
-        expr = pl.when(probability < upper).then(pl.lit(name)).otherwise(expr)
-    return expr
 
 
 @dataclass(frozen=True)
@@ -113,12 +78,17 @@ def forecast_frame(
     week: date,
     models: Mapping[tuple[str, int], ScoringModel],
     top: int = TOP_DRIVERS,
+    *,
+    data_as_of: date | None = None,
+    bands: Bands | None = None,
 ) -> pl.DataFrame:
     """Forecast rows for every district of ``week`` and every model given (pure).
 
     ``ds`` is a :class:`training.dataset.Dataset`; features a model needs that the data
-    no longer holds are given as missing values.
+    no longer holds are given as missing values. ``data_as_of`` is the latest event date
+    in the store (:func:`data_as_of`); ``bands`` default to the configured ones.
     """
+    bands = bands or load_bands()
     import pandas as pd
 
     rows = (ds.frame["week"] == week).to_numpy()
@@ -143,10 +113,11 @@ def forecast_frame(
                     "probability": probability,
                     "model_version": scoring.version,
                     "top_drivers": drivers,
+                    "data_as_of": pl.Series([data_as_of] * len(districts), dtype=pl.Date),
                 }
             )
         )
-    out = pl.concat(frames).with_columns(band(pl.col("probability")).alias("band"))
+    out = pl.concat(frames).with_columns(band_expr(pl.col("probability"), bands).alias("band"))
     return FORECASTS.conform(out)
 
 
@@ -158,9 +129,22 @@ def write_forecasts(store: Store, frame: pl.DataFrame) -> int:
     return frame.height
 
 
+def data_as_of(store: Store) -> date | None:
+    """The latest event date in the store: what a forecast made now knows about."""
+    if not store.has_table("events"):
+        return None
+    return store.con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+
+
+def _create_forecasts(con: Any) -> None:
+    con.execute(FORECASTS.ddl())
+    # Stores written before data_as_of existed get the column (null for their rows).
+    con.execute("ALTER TABLE forecasts ADD COLUMN IF NOT EXISTS data_as_of DATE")
+
+
 def replace_forecasts(con: Any, frame: pl.DataFrame) -> None:
     """The body of :func:`write_forecasts`, for callers already inside a transaction."""
-    con.execute(FORECASTS.ddl())
+    _create_forecasts(con)
     keys = frame.select("issue_week", "target", "horizon").unique()
     con.register("_forecast_keys", keys.to_arrow())
     con.register("_forecast_rows", frame.to_arrow())
@@ -175,6 +159,23 @@ def replace_forecasts(con: Any, frame: pl.DataFrame) -> None:
     finally:
         con.unregister("_forecast_keys")
         con.unregister("_forecast_rows")
+
+
+def replace_champions(con: Any, frame: pl.DataFrame) -> None:
+    """Upsert the ``champions`` rows of these (target, horizon) pairs, inside a transaction."""
+    frame = CHAMPIONS.conform(frame)
+    con.execute(CHAMPIONS.ddl())
+    con.register("_champion_rows", frame.to_arrow())
+    try:
+        con.execute(
+            """
+            DELETE FROM champions c USING _champion_rows r
+            WHERE c.target = r.target AND c.horizon = r.horizon
+            """
+        )
+        con.execute("INSERT INTO champions BY NAME SELECT * FROM _champion_rows")
+    finally:
+        con.unregister("_champion_rows")
 
 
 class NoChampionError(RuntimeError):
@@ -223,6 +224,12 @@ def score_week(
         ds = dataset_from_store(
             store, settings.horizons, settings.targets, onset_weeks=settings.onset_window_weeks
         )
-    frame = forecast_frame(ds, monday(week) if week else ds.last_week, models)
+    frame = forecast_frame(
+        ds,
+        monday(week) if week else ds.last_week,
+        models,
+        data_as_of=data_as_of(store),
+        bands=load_bands(settings),
+    )
     write_forecasts(store, frame)
     return frame

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from forecast.bands import DEFAULT_BANDS, check_pairs
 
 
 class Settings(BaseSettings):
@@ -30,6 +32,59 @@ class Settings(BaseSettings):
         "average_precision", description="Backtest metric the champion gate compares."
     )
     seed: int = Field(20131, description="Seed for the demo world and model fitting.")
+    features_config: Path | None = Field(
+        None, description="TOML/JSON feature configuration; default: the built-in one."
+    )
+    bands: list[tuple[str, float]] = Field(
+        default_factory=lambda: list(DEFAULT_BANDS),
+        description="Risk bands as (name, lower bound of probability); see forecast.bands.",
+    )
+
+    # Training (forecast backtest/train/tune/retrain).
+    backtest_step: int = Field(52, ge=1, description="Weeks between backtest origins (refits).")
+    backtest_years: int = Field(
+        3, ge=1, description="Years of issue weeks a backtest predicts by default."
+    )
+    train_jobs: int = Field(2, ge=1, description="Processes for the (target, horizon) pairs.")
+    top_k: int = Field(5, ge=1, description="k of the backtest's top-k precision.")
+    calibration_weeks: int = Field(
+        52, ge=1, description="Latest weeks held out to calibrate the model's probabilities."
+    )
+    tune_trials: int = Field(20, ge=1, description="optuna trials per (target, horizon).")
+
+    # Serving (forecast serve, the API).
+    host: str = Field("127.0.0.1", description="Address `forecast serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `forecast serve` binds.")
+    workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+    stale_after_days: int = Field(
+        21, ge=0, description="Answers say stale when data_as_of is older than this many days."
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=1, description="Requests per minute per API key (token bucket, per worker)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; empty disables CORS."
+    )
+    reload_poll_seconds: float = Field(
+        30.0, ge=0, description="Check the store for a new champion this often; 0 disables."
+    )
+    key_cache_seconds: float = Field(
+        10.0, ge=0, description="API keys are re-read this often, so revocation takes effect."
+    )
+    recent_events: int = Field(
+        20, ge=0, le=500, description="Incidents listed per district by /v1/districts/{code}."
+    )
+    service_db_url: str | None = Field(
+        None, description="SQLAlchemy URL of the service DB (keys, field reports)."
+    )
+    store_lock_retries: int = Field(
+        20, ge=1, description="Tries to open the store read-only while a writer holds it."
+    )
+
+    @field_validator("bands")
+    @classmethod
+    def _checked_bands(cls, value: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        return check_pairs(value)
 
     @property
     def db_path(self) -> Path:
@@ -52,6 +107,12 @@ class Settings(BaseSettings):
     @property
     def drop_folder(self) -> Path:
         return self.home / "drop"
+
+    @property
+    def service_db(self) -> str:
+        if self.service_db_url:
+            return self.service_db_url
+        return f"sqlite:///{(self.home / 'service.db').resolve()}"
 
 
 @lru_cache(maxsize=1)

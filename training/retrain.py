@@ -1,35 +1,42 @@
 """The retraining job: ingest, refresh the panel, backtest, train, gate, promote, score.
 
-Safe to run from cron or a Kubernetes CronJob:
+Before the panel is rebuilt, files in the drop folder and pending field reports from the
+service DB are ingested. Safe to run from cron or a Kubernetes CronJob:
 
 - a file lock (``<home>/retrain.lock``) lets one job run at a time; a second one exits
   at once with :attr:`ExitCode.LOCKED`;
 - nothing served changes until the end: new versions are registered without moving any
   alias, the latest week is scored in memory (new champions where the gate promoted,
-  current champions elsewhere), and only then are the forecasts written (one store
-  transaction) and the aliases moved inside that transaction; if anything fails the
-  transaction rolls back and aliases already moved are put back, so the champion and
-  its forecasts stay as they were;
+  current champions elsewhere), and only then are the forecasts and the ``champions``
+  table written (one store transaction) and the aliases moved inside that transaction;
+  if anything fails the transaction rolls back and aliases already moved are put back,
+  so the champion and its forecasts stay as they were;
 - the exit code tells what happened (:class:`ExitCode`).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from filelock import FileLock, Timeout
 
+from forecast.schema import CHAMPIONS
 from forecast.store import Store
-from training.backtest import Window
-from training.dataset import dataset_from_store, load_panel
-from training.train import Outcome, TrainConfig, train_candidates
+from training.backtest import MODEL, Window
+from training.baselines import BASELINES
+from training.dataset import Dataset, dataset_from_store, load_panel
+from training.train import Candidate, Outcome, TrainConfig, train_candidates
 
 LOCK_FILE = "retrain.lock"
-DEFAULT_JOBS = 2
 
 
 class ExitCode(IntEnum):
@@ -58,9 +65,13 @@ def retrain(
     drop: Path | None = None,
     force: bool = False,
     window: Window | None = None,
-    jobs: int = DEFAULT_JOBS,
+    jobs: int | None = None,
 ) -> RetrainReport:
-    """Run the whole job under the lock; never raises, the report's code says how it went."""
+    """Run the whole job under the lock; never raises, the report's code says how it went.
+
+    ``window`` and ``jobs`` default to the settings' backtest_step, backtest_years and
+    train_jobs.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.home / LOCK_FILE), timeout=0)
     try:
@@ -69,7 +80,11 @@ def retrain(
         return RetrainReport(ExitCode.LOCKED, [f"another retrain holds {lock.lock_file}"])
     report = RetrainReport(ExitCode.FAILED)
     try:
-        _run(settings, report, drop=drop, force=force, window=window or Window(), jobs=jobs)
+        window = window or Window(
+            step=settings.backtest_step, default_years=settings.backtest_years
+        )
+        jobs = jobs or settings.train_jobs
+        _run(settings, report, drop=drop, force=force, window=window, jobs=jobs)
     except Exception as error:  # the job's contract: report and exit 1, state untouched
         report.code = ExitCode.FAILED
         report.say(f"failed: {type(error).__name__}: {error}")
@@ -77,6 +92,11 @@ def retrain(
     finally:
         lock.release()
     return report
+
+
+def settings_window(settings: Any) -> Window:
+    """The backtest window the settings ask for (backtest_step, backtest_years)."""
+    return Window(step=settings.backtest_step, default_years=settings.backtest_years)
 
 
 def _ingest(store: Store, folder: Path, report: RetrainReport) -> int:
@@ -89,6 +109,32 @@ def _ingest(store: Store, folder: Path, report: RetrainReport) -> int:
     for r in reports:
         report.say(r.summary())
     return sum(r.rows_changed for r in reports if not r.skipped)
+
+
+def ingest_field_reports(store: Store, settings: Any, report: RetrainReport) -> int:
+    """Place the service DB's pending field reports and upsert them into ``events``.
+
+    Marked ingested only once the store committed them; if marking fails they are
+    upserted again next time, which changes nothing (same source_id, same content).
+    """
+    from forecast import servicedb
+    from forecast.ingest import place_events
+    from forecast.schema import EVENTS
+
+    engine = servicedb.connect(settings.service_db)
+    try:
+        pending = servicedb.pending_field_reports(engine)
+        if pending.is_empty():
+            return 0
+        placed = place_events(pending, store, settings.nearest_centroid_max_km)
+        with store.transaction():
+            changed = store.upsert(EVENTS, placed)
+        servicedb.mark_field_reports_ingested(engine, placed["source_id"].to_list())
+    finally:
+        engine.dispose()
+    unplaced = placed["district_code"].null_count()
+    report.say(f"field reports: {placed.height} ingested ({changed} changed, {unplaced} unplaced)")
+    return changed
 
 
 def _nothing_new(client: Any, pairs: list[tuple[str, int]], data_hash: str) -> bool:
@@ -120,13 +166,14 @@ def _run(
     window: Window,
     jobs: int,
 ) -> None:
-    from forecast.scoring import ScoringModel, forecast_frame, load_champions
+    from forecast.bands import load_bands
+    from forecast.scoring import ScoringModel, data_as_of, forecast_frame, load_champions
     from training.tracking import configure, data_hash
-    from training.tune import load_params
 
     pairs = [(t, h) for t in settings.targets for h in settings.horizons]
     with Store(settings.db_path) as store:
         changed = _ingest(store, Path(drop or settings.drop_folder), report)
+        changed += ingest_field_reports(store, settings, report)
         panel = load_panel(store, refresh=changed > 0)
         ds = dataset_from_store(
             store,
@@ -146,7 +193,7 @@ def _run(
             seed=settings.seed,
             window=window,
             jobs=jobs,
-            params={(t, h): load_params(settings.home, t, h) for t, h in pairs},
+            params=model_params(settings, pairs),
         )
         candidates, outcomes = train_candidates(ds, pairs, config, client)
         report.outcomes = outcomes
@@ -160,17 +207,88 @@ def _run(
         }
         kept = [pair for pair in pairs if pair not in models]
         models.update(load_champions(client, kept))
-        frame = forecast_frame(ds, ds.last_week, models) if models else None
-        _commit(store, client, outcomes, frame)
+        frame = (
+            forecast_frame(
+                ds,
+                ds.last_week,
+                models,
+                data_as_of=data_as_of(store),
+                bands=load_bands(settings),
+            )
+            if models
+            else None
+        )
+        _commit(store, client, outcomes, frame, champion_rows(ds, candidates, outcomes))
         if frame is not None:
             report.say(f"scored issue week {ds.last_week}: {frame.height} forecasts")
         promoted = any(o.promoted for o in outcomes)
         report.code = ExitCode.PROMOTED if promoted else ExitCode.NOT_PROMOTED
 
 
-def _commit(store: Store, client: Any, outcomes: list[Outcome], frame: Any) -> None:
-    """Write the forecasts and move the aliases together, or neither."""
-    from forecast.scoring import replace_forecasts
+def model_params(
+    settings: Any, pairs: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Per pair: the tuned parameters (``forecast tune``) over the settings' model knobs."""
+    from training.tune import load_params
+
+    fixed = {"calibration_weeks": settings.calibration_weeks}
+    return {(t, h): {**fixed, **(load_params(settings.home, t, h) or {})} for t, h in pairs}
+
+
+def _finite(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: (float(v) if math.isfinite(v) else None) for k, v in values.items()}
+
+
+def backtest_json(candidate: Candidate) -> str:
+    """The champions table's backtest column: all-rows metrics of the model and baselines."""
+    overall = candidate.result.overall.get("all", {})
+    return json.dumps(
+        {
+            "model": _finite(overall.get(MODEL, {})),
+            "baselines": {name: _finite(overall[name]) for name in BASELINES if name in overall},
+        }
+    )
+
+
+def champion_rows(
+    ds: Dataset,
+    candidates: Sequence[Candidate],
+    outcomes: Sequence[Outcome],
+    promoted_at: datetime | None = None,
+) -> pl.DataFrame:
+    """``champions`` rows for the promoted candidates; the training window is the issue
+    weeks with a label, which the final model was fitted on."""
+    promoted_at = promoted_at or datetime.now(UTC).replace(tzinfo=None)
+    rows = []
+    for c, o in zip(candidates, outcomes, strict=True):
+        if not o.promoted:
+            continue
+        weeks = ds.frame["week"].filter(ds.labels(c.target, c.horizon).is_not_null())
+        rows.append(
+            {
+                "target": c.target,
+                "horizon": c.horizon,
+                "model_name": o.name,
+                "model_version": o.version,
+                "run_id": o.run_id,
+                "train_start": weeks.min(),
+                "train_end": weeks.max(),
+                "backtest": backtest_json(c),
+                "promoted_at": promoted_at,
+            }
+        )
+    return CHAMPIONS.conform(pl.DataFrame(rows)) if rows else CHAMPIONS.empty()
+
+
+def _commit(
+    store: Store,
+    client: Any,
+    outcomes: list[Outcome],
+    frame: Any,
+    champions: pl.DataFrame,
+) -> None:
+    """Write the forecasts and the champions table and move the aliases together, or none."""
+    from forecast.scoring import replace_champions, replace_forecasts
     from training import tracking
 
     before = {
@@ -185,6 +303,8 @@ def _commit(store: Store, client: Any, outcomes: list[Outcome], frame: Any) -> N
         with store.transaction() as con:
             if frame is not None:
                 replace_forecasts(con, frame)
+            if not champions.is_empty():
+                replace_champions(con, champions)
             for o in outcomes:
                 alias = tracking.CHAMPION if o.promoted else tracking.CHALLENGER
                 moved.append((o.name, alias))

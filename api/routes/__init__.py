@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from api.deps import require
 from api.routes import admin, districts, forecasts, incidents, map, model
+from api.web import bulletins
 
 api_router = APIRouter(prefix="/v1")
 read = [Depends(require("read"))]
@@ -13,5 +14,6 @@ api_router.include_router(forecasts.router, dependencies=read)
 api_router.include_router(districts.router, dependencies=read)
 api_router.include_router(map.router, dependencies=read)
 api_router.include_router(model.router, dependencies=read)
+api_router.include_router(bulletins.router, dependencies=read)
 api_router.include_router(incidents.router, dependencies=[Depends(require("report"))])
 api_router.include_router(admin.router, dependencies=[Depends(require("admin"))])

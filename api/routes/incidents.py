@@ -40,7 +40,7 @@ def _out(key_id: int, report: FieldReport, created: bool) -> IncidentOut:
     summary="Send a field report",
     responses={
         200: {"description": "Already stored with the same content", "model": IncidentOut},
-        **responses(401, 403, 409, 422, 429),
+        **responses(400, 401, 403, 409, 422, 429),  # 400: a body that is not JSON
     },
 )
 def post_incident(

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
-from forecast.bulletin.bands import load_bands
+from forecast.bands import Bands, load_bands
 from forecast.bulletin.i18n import Catalogue, available_languages, section
 from forecast.bulletin.towns import TOWNS
 from forecast.vocab import TARGETS
@@ -33,10 +33,10 @@ MEDIA_TYPES = {
 router = APIRouter(include_in_schema=False)
 
 
-def page_config(lang: str) -> dict:
+def page_config(lang: str, bands: Bands | None = None) -> dict:
     """What the page's script needs besides the API: bands, towns, words."""
     t = Catalogue(lang)
-    bands = load_bands()
+    bands = bands or load_bands()
     return {
         "lang": lang,
         "bands": [
@@ -69,9 +69,9 @@ def page_config(lang: str) -> dict:
 
 
 @cache
-def render_page(lang: str) -> str:
-    """index.html with the page's configuration put in (cached per language)."""
-    config = json.dumps(page_config(lang), ensure_ascii=False).replace("</", "<\\/")
+def render_page(lang: str, bands: Bands | None = None) -> str:
+    """index.html with the page's configuration put in (cached per language and bands)."""
+    config = json.dumps(page_config(lang, bands), ensure_ascii=False).replace("</", "<\\/")
     template = (STATIC / "index.html").read_text(encoding="utf-8")
     t = Catalogue(lang)
     return (
@@ -94,11 +94,17 @@ def _language(request: Request) -> str:
     return "en"
 
 
-@router.get("/", response_class=HTMLResponse)
+def _bands(request: Request) -> Bands | None:
+    """The app's configured bands (the process settings' when the app has none)."""
+    pairs = getattr(getattr(request.app.state, "settings", None), "bands", None)
+    return Bands.from_pairs(pairs) if pairs else None
+
+
+@router.get("/", response_class=HTMLResponse, name="map_page")
 async def map_page(request: Request) -> Response:
     """The map page (``?lang=fr`` or the browser's language)."""
     return HTMLResponse(
-        render_page(_language(request)),
+        render_page(_language(request), _bands(request)),
         headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"},
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from forecast import vocab
-from forecast.bulletin.bands import Bands, load_bands
+from forecast.bands import Bands, band_expr, load_bands
 
 WEEK = timedelta(days=7)
 # Metrics read from the champion's backtest for the one-line skill summary, best first.
@@ -84,12 +84,7 @@ def band_indices(frame: pl.DataFrame, bands: Bands, prob: str, band: str) -> pl.
         .str.replace_all(r"[\s-]", "_")
         .replace_strict(names, default=None, return_dtype=pl.Int32)
     )
-    lowers = list(bands.lowers)
-    from_prob = pl.lit(0, dtype=pl.Int32)
-    for i, lower in enumerate(lowers[1:], start=1):
-        from_prob = (
-            pl.when(pl.col(prob) >= lower).then(pl.lit(i, dtype=pl.Int32)).otherwise(from_prob)
-        )
+    from_prob = band_expr(pl.col(prob), bands).replace_strict(names, return_dtype=pl.Int32)
     return pl.coalesce(from_name, from_prob)
 
 

@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 
-from forecast.bulletin.bands import Bands
+from forecast.bands import Bands
 from forecast.bulletin.i18n import Catalogue
 from forecast.bulletin.towns import Town
 

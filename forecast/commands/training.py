@@ -28,8 +28,14 @@ StartOpt = typer.Option(
 EndOpt = typer.Option(
     None, formats=["%Y-%m-%d"], help="Last issue week predicted (default: last labelled)."
 )
-StepOpt = typer.Option(52, min=1, help="Weeks between origins: the model is refitted every step.")
-JobsOpt = typer.Option(2, min=1, help="Processes for the (target, horizon) pairs.")
+StepOpt = typer.Option(
+    None,
+    min=1,
+    help="Weeks between origins: the model is refitted every step (default: backtest_step).",
+)
+JobsOpt = typer.Option(
+    None, min=1, help="Processes for the (target, horizon) pairs (default: train_jobs)."
+)
 
 
 def _pairs(targets: list[str] | None, horizons: list[int] | None) -> list[tuple[str, int]]:
@@ -48,10 +54,20 @@ def _pairs(targets: list[str] | None, horizons: list[int] | None) -> list[tuple[
     return [(t, h) for t in targets for h in horizons]
 
 
-def _window(start: datetime | None, end: datetime | None, step: int):  # -> Window
+def _window(start: datetime | None, end: datetime | None, step: int | None):  # -> Window
     from training.backtest import Window
 
-    return Window(start=start.date() if start else None, end=end.date() if end else None, step=step)
+    settings = get_settings()
+    return Window(
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        step=step or settings.backtest_step,
+        default_years=settings.backtest_years,
+    )
+
+
+def _jobs(jobs: int | None) -> int:
+    return jobs or get_settings().train_jobs
 
 
 def _dataset(store, pairs: list[tuple[str, int]]):  # -> Dataset
@@ -67,10 +83,9 @@ def _dataset(store, pairs: list[tuple[str, int]]):  # -> Dataset
 
 
 def _params(pairs: list[tuple[str, int]]) -> dict:
-    from training.tune import load_params
+    from training.retrain import model_params
 
-    home = get_settings().home
-    return {(t, h): load_params(home, t, h) for t, h in pairs}
+    return model_params(get_settings(), pairs)
 
 
 def print_table(frame: pl.DataFrame) -> None:
@@ -98,12 +113,12 @@ def backtest_cmd(
     horizon: list[int] | None = HorizonOpt,
     start: datetime | None = StartOpt,
     end: datetime | None = EndOpt,
-    step: int = StepOpt,
+    step: int | None = StepOpt,
     out: Path | None = typer.Option(
         None, help="Write every out-of-sample prediction here (.csv, or .parquet by ending)."
     ),
     log: bool = typer.Option(True, help="Record each backtest as an MLflow run."),
-    jobs: int = JobsOpt,
+    jobs: int | None = JobsOpt,
 ) -> None:
     """Rolling-origin backtest of the model beside the baselines; prints a comparison table.
 
@@ -122,7 +137,7 @@ def backtest_cmd(
     with _open_store() as store:
         ds = _dataset(store, pairs)
     results = run_backtests(
-        ds, pairs, window=window, seed=settings.seed, params=_params(pairs), jobs=jobs
+        ds, pairs, window=window, seed=settings.seed, params=_params(pairs), jobs=_jobs(jobs)
     )
     if log:
         configure(settings.mlflow_uri, settings.artifact_root)
@@ -147,15 +162,18 @@ def train_cmd(
     horizon: list[int] | None = HorizonOpt,
     start: datetime | None = StartOpt,
     end: datetime | None = EndOpt,
-    step: int = StepOpt,
-    jobs: int = JobsOpt,
+    step: int | None = StepOpt,
+    jobs: int | None = JobsOpt,
 ) -> None:
     """Backtest, fit on all labelled weeks, register, and promote through the champion gate.
 
     A version becomes `champion` only if it beats every baseline and the current champion
-    (re-run on the same folds) on settings.gate_metric; otherwise `challenger`.
+    (re-run on the same folds) on settings.gate_metric; otherwise `challenger`. Promoted
+    versions are recorded in the store's champions table (GET /v1/model).
     """
+    from forecast.scoring import replace_champions
     from training.backtest import comparison_table
+    from training.retrain import champion_rows
     from training.tracking import configure
     from training.train import TrainConfig, promote, train_candidates
 
@@ -168,12 +186,18 @@ def train_cmd(
         metric=settings.gate_metric,
         seed=settings.seed,
         window=_window(start, end, step),
-        jobs=jobs,
+        jobs=_jobs(jobs),
         params=_params(pairs),
     )
     candidates, outcomes = train_candidates(ds, pairs, config, client)
+    champions = champion_rows(ds, candidates, outcomes)
+    with _open_store() as store, store.transaction() as con:
+        # Aliases move inside the transaction: a failure leaves the table unchanged.
+        for outcome in outcomes:
+            promote(client, outcome)
+        if not champions.is_empty():
+            replace_champions(con, champions)
     for outcome in outcomes:
-        promote(client, outcome)
         verdict = "champion" if outcome.promoted else "challenger"
         typer.echo(f"{outcome.name} v{outcome.version}: {verdict} — {outcome.reason}")
     print_table(comparison_table([c.result for c in candidates]))
@@ -182,7 +206,9 @@ def train_cmd(
 def tune_cmd(
     target: list[str] | None = TargetOpt,
     horizon: list[int] | None = HorizonOpt,
-    trials: int = typer.Option(20, min=1, help="Trials per (target, horizon)."),
+    trials: int | None = typer.Option(
+        None, min=1, help="Trials per (target, horizon) (default: tune_trials)."
+    ),
     timeout: float | None = typer.Option(None, help="Seconds per (target, horizon), at most."),
     until: datetime | None = typer.Option(
         None,
@@ -212,7 +238,7 @@ def tune_cmd(
                 t,
                 h,
                 metric=settings.gate_metric,
-                n_trials=trials,
+                n_trials=trials or settings.tune_trials,
                 timeout=timeout,
                 until=until.date() if until else None,
                 seed=settings.seed,
@@ -245,20 +271,22 @@ def score_cmd(
 def retrain_cmd(
     drop: Path | None = typer.Option(None, help="Drop folder (default: <home>/drop)."),
     force: bool = typer.Option(False, help="Retrain even if no new data arrived."),
-    step: int = StepOpt,
-    jobs: int = JobsOpt,
+    step: int | None = StepOpt,
+    jobs: int | None = JobsOpt,
 ) -> None:
     """The weekly job: ingest, extend the panel, backtest, train, gate, promote, score.
 
-    New files in the drop folder are ingested first; the latest week is scored last.
+    New files in the drop folder and pending field reports are ingested first; the latest
+    week is scored last.
     Exit codes: 0 a new champion was promoted and the latest week scored; 10 trained but
     nothing promoted (latest week scored with the current champions); 20 nothing new;
     75 another retrain is running; 1 failure (champions and forecasts unchanged).
     """
-    from training.backtest import Window
     from training.retrain import retrain
 
-    report = retrain(get_settings(), drop=drop, force=force, window=Window(step=step), jobs=jobs)
+    report = retrain(
+        get_settings(), drop=drop, force=force, window=_window(None, None, step), jobs=_jobs(jobs)
+    )
     for line in report.lines:
         typer.echo(line)
     raise typer.Exit(int(report.code))

@@ -10,24 +10,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import api.drivers
 from api import create_app
-from api.drivers import Wording
-from api.settings import ApiSettings
 from forecast import servicedb
+from forecast.settings import Settings
 from tests.api.world import write_store
 
-# The real loader, kept before the autouse fixture below replaces it in every test.
-REAL_LOAD_CATALOGUE = api.drivers.load_catalogue
-# Bands the hand-computed expectations use (pinned: the defaults follow forecast.scoring).
+# Bands the hand-computed expectations use (pinned, not the configurable defaults).
 TEST_BANDS = [("low", 0.0), ("elevated", 0.1), ("high", 0.25), ("very_high", 0.5)]
-CATALOGUE = {"events_50km_4w": Wording("events within 50 km", "last 4 weeks")}
-
-
-@pytest.fixture(autouse=True)
-def fixed_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The features package is written elsewhere: pin the catalogue the drivers read."""
-    monkeypatch.setattr(api.drivers, "load_catalogue", lambda: dict(CATALOGUE))
 
 
 @pytest.fixture
@@ -48,7 +37,7 @@ def world(api_home: Path, world_template: Path) -> Path:
     return Path(shutil.copy(world_template, api_home / "forecast.duckdb"))
 
 
-def make_settings(home: Path, **overrides: object) -> ApiSettings:
+def make_settings(home: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "home": home,
         "reload_poll_seconds": 0,
@@ -57,16 +46,16 @@ def make_settings(home: Path, **overrides: object) -> ApiSettings:
         "stale_after_days": 21,
     }
     values.update(overrides)
-    return ApiSettings(**values)  # type: ignore[arg-type]
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def settings(world: Path, api_home: Path) -> ApiSettings:
+def settings(world: Path, api_home: Path) -> Settings:
     return make_settings(api_home)
 
 
 @pytest.fixture
-def app(settings: ApiSettings) -> FastAPI:
+def app(settings: Settings) -> FastAPI:
     return create_app(settings)
 
 
@@ -106,7 +95,5 @@ def shared(
     shared_app = create_app(make_settings(home))
     engine = shared_app.state.engine
     token = servicedb.create_key(engine, "shared-read", ["read"])[1]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(api.drivers, "load_catalogue", lambda: dict(CATALOGUE))
-        with TestClient(shared_app) as test_client:
-            yield test_client, {"read": token}
+    with TestClient(shared_app) as test_client:
+        yield test_client, {"read": token}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from api.settings import get_api_settings
 from forecast import servicedb
 from forecast.commands import serve
+from forecast.settings import get_settings
 
 
 def make_cli() -> typer.Typer:
@@ -19,7 +19,7 @@ def make_cli() -> typer.Typer:
 
 def test_keys_create_list_revoke(tmp_path, monkeypatch):
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path))
-    get_api_settings.cache_clear()
+    get_settings.cache_clear()
     runner = CliRunner()
     cli = make_cli()
     created = runner.invoke(cli, ["keys", "create", "Sahel NGO", "--scope", "read", "-s", "report"])

@@ -180,10 +180,11 @@ def test_district_detail(client, reader):
     ]
     first = forecasts[0]
     assert (first["probability"], first["band"], first["change"]) == (0.6, "very_high", 0.1)
+    # Worded by forecast.explain, as in the bulletin.
     assert [d["text"] for d in first["drivers"]] == [
-        "events within 50 km, last 4 weeks: 3 (raises risk)",  # from the catalogue
-        "political violence events in the district, last 12 weeks: 2 (raises risk)",
-        "dist_partner_km: 12.5 (lowers risk)",  # unknown to the catalogue: raw name
+        "3 attacks within 50 km in the last 4 weeks",
+        "2 attacks in the district in the last 12 weeks",
+        "nearest partner-force base 12 km away",
     ]
     assert first["drivers"][2]["effect"] == "lowers"
     # Political violence up to 2024-06-02: 06-02 and 05-20 in 4 weeks; + 03-20 in 12;

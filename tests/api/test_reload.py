@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 from fastapi.testclient import TestClient
 
-import api.drivers
 from api import create_app
 from api.snapshot import build_snapshot, read_store
 from forecast import servicedb
@@ -118,7 +117,7 @@ def test_poll_picks_up_a_new_champion(world, api_home):
 
 
 def _snapshot(path: Path):
-    return build_snapshot(read_store(path), TEST_BANDS, api.drivers.load_catalogue())
+    return build_snapshot(read_store(path), TEST_BANDS)
 
 
 def test_answers_never_mix_two_models_under_concurrent_swaps(client, tokens, tmp_path):

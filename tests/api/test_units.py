@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 import pytest
 
 from api.answers import event_counts, is_stale
-from api.drivers import Wording, explain, sentence
 from api.security import KeyCache, RateLimiter, has_scope
-from api.settings import DEFAULT_BANDS, ApiSettings, default_bands, parse_bands
-from api.snapshot import assign_bands, observed_outcomes
+from api.snapshot import explain_drivers, observed_outcomes
+from forecast import explain as wording
 from forecast import servicedb
-from tests.api.conftest import REAL_LOAD_CATALOGUE, TEST_BANDS
+from forecast.bands import band_expr
+from forecast.settings import Settings
+from tests.api.conftest import TEST_BANDS
 
 
 class FakeClock:
@@ -27,70 +25,37 @@ class FakeClock:
         return self.now
 
 
-def test_sentence_from_catalogue_history_names_and_raw_names():
-    catalogue = {"events_50km_4w": Wording("events within 50 km", "last 4 weeks")}
-    assert (
-        sentence("events_50km_4w", 3.0, 0.2, catalogue)
-        == "events within 50 km, last 4 weeks: 3 (raises risk)"
+def test_drivers_are_worded_as_in_the_bulletin():
+    top = (
+        '[{"feature": "events_50km_4w", "value": 3, "contribution": 0.42},'
+        ' {"feature": "hist_abduction_since", "value": 14, "contribution": -0.3},'
+        ' {"feature": "hist_fatal_1w", "value": 0, "contribution": 0.0}]'
     )
-    assert (
-        sentence("hist_abduction_since", 14, -0.3, {})
-        == "weeks since the last of the district's abductions: 14 (lowers risk)"
-    )
-    from_features = {"events_battle_4w": Wording("battle events in the district", "last 4 weeks")}
-    assert sentence("events_battle_4w", 2, 0.1, from_features) == (
-        "battle events in the district, last 4 weeks: 2 (raises risk)"
-    )
-    assert sentence("hist_fatal_1w", 0, 0.0, {}) == (
-        "fatal events in the district, this week: 0 (does not change risk)"
-    )
-    assert sentence("mystery", 0.123456, 0.1, {}) == "mystery: 0.123 (raises risk)"
+    explained = explain_drivers(top)
+    assert [d["text"] for d in explained] == [
+        "3 attacks within 50 km in the last 4 weeks",
+        "last kidnapping 14 weeks ago",
+        "no deadly attacks in the district this week",
+    ]
+    assert [d["effect"] for d in explained] == ["raises", "lowers", "none"]
+    # The same words as the bulletin's explain module, driver for driver.
+    assert [d["text"] for d in explained] == [e.text for e in wording.explain(top, "en")]
 
 
 def test_explain_tolerates_bad_json_and_nan():
-    assert explain(None, {}) == []
-    assert explain("not json", {}) == []
-    assert explain('{"feature": "x"}', {}) == []  # not a list
-    parsed = explain('[{"feature": "x", "value": NaN, "contribution": "bad"}, {"nope": 1}]', {})
+    assert explain_drivers(None) == []
+    assert explain_drivers("not json") == []
+    assert explain_drivers('{"feature": "x"}') == []  # not a list
+    parsed = explain_drivers('[{"feature": "x", "value": NaN, "contribution": "bad"}, {"n": 1}]')
     assert parsed == [
         {
             "feature": "x",
             "value": None,
             "contribution": 0.0,
             "effect": "none",
-            "text": parsed[0]["text"],
+            "text": "x: unknown",
         }
     ]
-    assert parsed[0]["text"] == "x: unknown (does not change risk)"
-
-
-def test_catalogue_read_from_the_features_package(monkeypatch):
-    @dataclass(frozen=True)
-    class FeatureSpec:
-        name: str
-        family: str
-        meaning: str
-        window: str
-
-    module = types.ModuleType("features")
-    module.catalogue = lambda: [  # type: ignore[attr-defined]
-        FeatureSpec("events_50km_4w", "spread", "events within 50 km", "4 weeks"),
-        FeatureSpec("area", "static", "district area in km2", "static"),
-        FeatureSpec("pv_decay", "history", "decayed events", "all history, half-life 8 weeks"),
-    ]
-    monkeypatch.setitem(sys.modules, "features", module)
-    catalogue = REAL_LOAD_CATALOGUE()
-    assert catalogue == {
-        "events_50km_4w": Wording("events within 50 km", "last 4 weeks"),
-        "area": Wording("district area in km2", None),
-        "pv_decay": Wording("decayed events", "all history, half-life 8 weeks"),
-    }
-
-
-def test_catalogue_missing_falls_back_to_empty(monkeypatch):
-    broken = types.ModuleType("features")
-    monkeypatch.setitem(sys.modules, "features", broken)  # no catalogue() yet
-    assert REAL_LOAD_CATALOGUE() == {}
 
 
 def test_token_bucket_refills_at_the_configured_rate():
@@ -132,7 +97,7 @@ def test_scopes():
 
 def test_bands_assignment_and_settings():
     probabilities = pl.Series([0.0, 0.0999, 0.1, 0.2499, 0.25, 0.5, 1.0])
-    banded = pl.select(assign_bands(pl.lit(probabilities), TEST_BANDS)).to_series()
+    banded = pl.select(band_expr(pl.lit(probabilities), TEST_BANDS)).to_series()
     assert banded.to_list() == [
         "low",
         "low",
@@ -142,31 +107,20 @@ def test_bands_assignment_and_settings():
         "very_high",
         "very_high",
     ]
-    settings = ApiSettings(bands=[("high", 0.5), ("low", 0.0)])
+    settings = Settings(bands=[("high", 0.5), ("low", 0.0)])
     assert settings.bands == [("low", 0.0), ("high", 0.5)]
     with pytest.raises(ValueError, match="lowest band must start at probability 0"):
-        ApiSettings(bands=[("some", 0.2)])
+        Settings(bands=[("some", 0.2)])
 
 
-def test_bands_follow_scoring_thresholds():
-    # forecast.scoring states upper bounds: (0.1, "low"), (0.3, "elevated"), ...
-    scoring = [(0.1, "low"), (0.3, "elevated"), (0.6, "high"), (float("inf"), "very high")]
-    assert parse_bands(scoring) == [
-        ("low", 0.0),
-        ("elevated", 0.1),
-        ("high", 0.3),
-        ("very high", 0.6),
-    ]
-    assert parse_bands({"calm": 0.0, "alert": 0.3}) == [("calm", 0.0), ("alert", 0.3)]
-    assert parse_bands("nonsense") is None
-    assert default_bands() == list(DEFAULT_BANDS)  # what forecast.scoring says today
+def test_default_bands_are_the_scoring_ones():
+    # One definition (forecast.bands): the API serves what scoring writes.
+    assert Settings().bands == [("low", 0.0), ("elevated", 0.1), ("high", 0.3), ("very_high", 0.6)]
 
 
-def test_bands_from_a_bands_module_when_present(monkeypatch):
-    module = types.ModuleType("forecast.bands")
-    module.BANDS = {"calm": 0.0, "alert": 0.3}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "forecast.bands", module)
-    assert default_bands() == [("calm", 0.0), ("alert", 0.3)]
+def test_bands_from_the_environment(monkeypatch):
+    monkeypatch.setenv("FORECAST_BANDS", '[["calm", 0], ["Alert", 0.3]]')
+    assert Settings().bands == [("calm", 0.0), ("alert", 0.3)]
 
 
 def test_stale():

@@ -9,8 +9,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from forecast.bands import Bands, load_bands
 from forecast.bulletin import data
-from forecast.bulletin.bands import Bands, _parse, load_bands
 from tests.bulletin import world
 
 
@@ -163,12 +163,14 @@ def test_parse_week(text: str, monday: date) -> None:
     assert data.parse_week(data.iso_week_label(monday)) == monday
 
 
-def test_bands_from_scoring_style_upper_bounds() -> None:
-    pairs = _parse(((0.1, "low"), (0.3, "elevated"), (0.6, "high"), (float("inf"), "very high")))
-    assert pairs == [("low", 0.0), ("elevated", 0.1), ("high", 0.3), ("very high", 0.6)]
-    bands = load_bands()
+def test_bulletin_bands_are_the_configured_ones() -> None:
+    from forecast.settings import Settings
+
+    bands = load_bands(Settings(bands=[("Low", 0.0), ("very high", 0.6), ("high", 0.3)]))
+    assert bands.names == ("low", "high", "very_high")
+    assert bands.lowers == (0.0, 0.3, 0.6)
     assert bands.names[bands.high_from] == "high"
-    assert bands.lowers[0] == 0.0
+    assert load_bands(Settings()).lowers == (0.0, 0.1, 0.3, 0.6)
 
 
 def test_band_colours_get_darker() -> None:

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 import polars as pl
 import shapely
 
-from forecast.bulletin.bands import Bands
+from forecast.bands import Bands
 from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS
 
 WEEK = date(2025, 6, 9)

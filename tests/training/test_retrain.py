@@ -6,6 +6,8 @@ promotes champions, the later ones check what happens on top of them.
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -59,6 +61,44 @@ def test_first_run_promotes_and_scores_the_latest_week(
     assert stored["issue_week"].unique().to_list() == [world.panel["week"].max()]
 
 
+def test_first_run_records_the_champions_and_the_api_serves_them(
+    settings: Settings, world: World
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from forecast import servicedb
+
+    with Store(settings.db_path) as store:
+        table = store.read("champions").sort("target")
+        stored = store.read("forecasts")
+    assert table.select("target", "horizon", "model_name", "model_version").rows() == [
+        ("any", 4, "risk-any-h4", "1"),
+        ("fatal", 4, "risk-fatal-h4", "1"),
+    ]
+    # The final model is fitted on every labelled week: up to h weeks before the last.
+    last = world.panel["week"].max()
+    assert table["train_end"].to_list() == [last - timedelta(weeks=4)] * 2
+    assert table["train_start"].to_list() == [world.panel["week"].min()] * 2
+    backtest = json.loads(table["backtest"][0])
+    assert set(backtest) == {"model", "baselines"}
+    assert {"climatology", "persistence", "conflictology", "logistic"} <= set(backtest["baselines"])
+    assert 0.0 <= backtest["model"]["average_precision"] <= 1.0
+    assert stored["data_as_of"].unique().to_list() == [world.events["event_date"].max()]
+    assert set(stored["band"].unique()) <= {"low", "elevated", "high", "very_high"}
+
+    api_settings = settings.model_copy(update={"reload_poll_seconds": 0})
+    app = create_app(api_settings)
+    token = servicedb.create_key(app.state.engine, "reader", ["read"])[1]
+    with TestClient(app) as client:
+        body = client.get("/v1/model", headers={"X-API-Key": token}).json()
+    assert [(c["target"], c["horizon"], c["model_version"]) for c in body["champions"]] == [
+        ("any", 4, "1"),
+        ("fatal", 4, "1"),
+    ]
+    assert body["champions"][0]["backtest"]["model"] == backtest["model"]
+
+
 def test_second_run_without_new_data_does_nothing(settings: Settings) -> None:
     report = retrain(settings, window=WINDOW, jobs=1)
     assert report.code == ExitCode.NOTHING_NEW
@@ -107,3 +147,34 @@ def test_a_bad_drop_file_fails_before_anything_changes(settings: Settings, track
     assert report.code == ExitCode.FAILED
     assert champions(tracking[2]) == {"risk-any-h4": "1", "risk-fatal-h4": "1"}
     assert forecasts(settings).equals(before)
+
+
+def test_pending_field_reports_are_ingested_once(tmp_path: Path) -> None:
+    from forecast import servicedb, vocab
+    from training.retrain import RetrainReport, ingest_field_reports
+
+    settings = Settings(home=tmp_path)
+    engine = servicedb.connect(settings.service_db)
+    key, _ = servicedb.create_key(engine, "field", ["report"])
+    content = {
+        "event_date": date(2024, 5, 2),
+        "latitude": 14.5,
+        "longitude": -4.2,
+        "type": "ied",
+        "fatalities": 2,
+        "description": "road mine",
+    }
+    servicedb.store_field_report(engine, key.id, "r-1", content)
+    report = RetrainReport(ExitCode.FAILED)
+    with Store(settings.db_path) as store:
+        assert ingest_field_reports(store, settings, report) == 1
+        events = store.read("events", "source = 'field_report'")
+        # A second pass finds nothing pending: the report was marked ingested.
+        assert ingest_field_reports(store, settings, report) == 0
+    assert events.select("source_id", "event_date", "event_type", "fatalities").rows() == [
+        (f"{key.id}:r-1", date(2024, 5, 2), vocab.REMOTE_VIOLENCE, 2)
+    ]
+    # No districts stored here: the report is kept, unplaced, until districts arrive.
+    assert events["district_code"].to_list() == [None]
+    assert servicedb.pending_field_reports(engine).is_empty()
+    assert report.lines == ["field reports: 1 ingested (1 changed, 1 unplaced)"]

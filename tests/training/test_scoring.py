@@ -9,7 +9,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from forecast.scoring import BANDS, band, forecast_frame, score_week
+from forecast.bands import DEFAULT_BANDS, Bands, band_expr, classify
+from forecast.scoring import forecast_frame, score_week
 from forecast.settings import Settings
 from forecast.store import Store
 from training.backtest import Window
@@ -21,9 +22,20 @@ from .conftest import FAST, fill_store
 
 def test_bands_follow_the_documented_thresholds() -> None:
     p = pl.Series([0.0, 0.099, 0.1, 0.29, 0.3, 0.59, 0.6, 1.0])
-    got = pl.select(band(pl.lit(p))).to_series().to_list()
-    assert got == ["low", "low", "elevated", "elevated", "high", "high", "very high", "very high"]
-    assert [b for _, b in BANDS] == ["low", "elevated", "high", "very high"]
+    got = pl.select(band_expr(pl.lit(p))).to_series().to_list()
+    assert got == ["low", "low", "elevated", "elevated", "high", "high", "very_high", "very_high"]
+    assert [name for name, _ in DEFAULT_BANDS] == ["low", "elevated", "high", "very_high"]
+    # numpy and polars agree; NaN has no band.
+    assert classify([0.0, 0.099, 0.1, 0.3, 0.6, float("nan")]).tolist() == [0, 0, 1, 2, 3, -1]
+
+
+def test_bands_are_configured_through_settings() -> None:
+    settings = Settings(bands=[("High", 0.5), ("low", 0.0)])
+    assert settings.bands == [("low", 0.0), ("high", 0.5)]
+    bands = Bands.from_pairs(settings.bands)
+    assert (bands.names, bands.high_from, bands.high_threshold) == (("low", "high"), 1, 0.5)
+    with pytest.raises(ValueError, match="lowest band must start at probability 0"):
+        Settings(bands=[("some", 0.2)])
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +66,10 @@ def test_score_week_writes_every_district(scored, world: World) -> None:
     assert stored["issue_week"].unique().to_list() == [last]
     assert stored["model_version"].unique().to_list() == [f"risk-any-h4/{outcome.version}"]
     assert stored["horizon"].unique().to_list() == [4]
-    expected = pl.select(band(pl.lit(stored["probability"]))).to_series()
+    expected = pl.select(band_expr(pl.lit(stored["probability"]))).to_series()
     assert stored["band"].to_list() == expected.to_list()
+    # data_as_of: the latest event date in the store when scored.
+    assert stored["data_as_of"].unique().to_list() == [world.events["event_date"].max()]
 
 
 def test_top_drivers_are_json_with_the_planted_driver_on_top(scored) -> None:

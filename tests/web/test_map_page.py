@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast.bulletin.bands import load_bands
+from forecast.bands import load_bands
 from tests.web.stub import KEY, PROBABILITY, band, make_app, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
