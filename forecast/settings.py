@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from forecast.bands import DEFAULT_BANDS, check_pairs
@@ -26,7 +26,10 @@ class Settings(BaseSettings):
         150.0, description="Farthest a gazetteer-only event may lie from its nearest centroid."
     )
     mlflow_tracking_uri: str | None = Field(
-        None, description="MLflow tracking URI; default is SQLite under the home folder."
+        None,
+        description="MLflow tracking URI; default is SQLite under the home folder.",
+        # MLflow's own variable works too, so one setting serves both the job and `mlflow`.
+        validation_alias=AliasChoices("FORECAST_MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_URI"),
     )
     gate_metric: str = Field(
         "average_precision", description="Backtest metric the champion gate compares."

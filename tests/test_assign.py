@@ -81,7 +81,12 @@ def test_locate_shared_border_goes_to_lowest_code(index: DistrictIndex) -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(-4.999, -3.001), st.floats(13.001, 14.999)), min_size=1, max_size=50
+        # Off the shared edges: points on them go to the lowest code, tested on their own.
+        st.tuples(st.floats(-4.999, -3.001), st.floats(13.001, 14.999)).filter(
+            lambda p: p[0] != -4.0 and p[1] != 14.0
+        ),
+        min_size=1,
+        max_size=50,
     )
 )
 def test_locate_matches_grid_arithmetic(

@@ -13,10 +13,10 @@ keys_app = typer.Typer(help="Manage API keys (stored hashed in the service DB)."
 
 
 def _engine():  # -> sqlalchemy Engine
-    from api.settings import ApiSettings
     from forecast import servicedb
+    from forecast.settings import Settings
 
-    return servicedb.connect(ApiSettings().service_db)
+    return servicedb.connect(Settings().service_db)
 
 
 def serve(
@@ -33,15 +33,15 @@ def serve(
     """Serve the API with uvicorn; it loads the latest forecasts at start."""
     import uvicorn
 
-    from api.settings import ApiSettings
     from forecast.logs import configure_logging
+    from forecast.settings import Settings
 
     if reload_poll is not None:
         # Workers are separate processes: the environment is how they get the setting.
         os.environ["FORECAST_RELOAD_POLL_SECONDS"] = str(reload_poll)
     # Workers are separate processes that build the app themselves (api.main.serve_app).
     os.environ["FORECAST_LOG_JSON"] = "1" if json_logs else "0"
-    settings = ApiSettings()
+    settings = Settings()
     configure_logging(json=json_logs)
     host = host or settings.host
     port = port or settings.port

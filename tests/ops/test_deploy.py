@@ -13,7 +13,6 @@ import yaml
 from click.testing import CliRunner as ClickRunner
 from typer.testing import CliRunner
 
-from api.settings import ApiSettings
 from forecast.settings import Settings
 from tests.ops.deployfiles import (
     COMPOSE,
@@ -188,9 +187,7 @@ def test_the_image_entry_points_run(tmp_path):
 
 # --- settings ----------------------------------------------------------------------------
 
-SETTINGS_VARIABLES = {
-    f"FORECAST_{name.upper()}" for model in (Settings, ApiSettings) for name in model.model_fields
-}
+SETTINGS_VARIABLES = {f"FORECAST_{name.upper()}" for name in Settings.model_fields}
 SCRIPT_VARIABLES = {
     name
     for script in SCRIPTS.glob("*.sh")

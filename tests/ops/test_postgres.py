@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api import create_app
-from api.settings import ApiSettings
 from forecast import servicedb, vocab
 from forecast.schema import EVENTS
+from forecast.settings import Settings
 
 REPORT = {
     "event_date": date(2024, 5, 30),
@@ -148,7 +148,7 @@ def test_the_api_authenticates_and_stores_reports_in_postgres(pg_url, tmp_path):
     from tests.api.world import write_store
 
     write_store(tmp_path / "forecast.duckdb")
-    settings = ApiSettings(
+    settings = Settings(
         home=tmp_path, service_db_url=pg_url, key_cache_seconds=0, reload_poll_seconds=0
     )
     app = create_app(settings)
