@@ -278,6 +278,7 @@ def ingest_partners(
 
         def reader(path: Path) -> pl.DataFrame:
             return read_geopko(path, missions)
+
     return _ingest(
         store,
         path,
