@@ -15,12 +15,18 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## run: build the Mali demo world, run the weekly job on it, write the bulletin, serve the API
+## run: build the Mali demo world, run two weekly cycles on it (last week, then this week's
+## delivery from the drop folder), write the bulletin, serve the API and map page
+RETRAIN_OK = rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 10 ] || [ $$rc -eq 20 ] || exit $$rc
 run: $(STAMP)
-	$(BIN)/forecast demo
+	$(BIN)/forecast demo --hold-back-weeks 1
+	@# last week: the world up to last Sunday
 	$(BIN)/forecast features build
-	@# retrain exit codes: 0 promoted, 10 trained but not promoted, 20 nothing new
-	$(BIN)/forecast retrain; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 10 ] || [ $$rc -eq 20 ] || exit $$rc
+	$(BIN)/forecast train
+	$(BIN)/forecast score
+	@# this week: the weekly job ingests the drop folder's new week, retrains, gates and scores
+	@# (exit codes: 0 promoted, 10 trained but not promoted, 20 nothing new)
+	$(BIN)/forecast retrain; $(RETRAIN_OK)
 	$(BIN)/forecast bulletin
 	$(BIN)/forecast status
 	@echo

@@ -162,15 +162,27 @@ def status() -> None:
 def demo(
     seed: int | None = typer.Option(None, help="Generator seed (default: settings.seed)."),
     folder: Path | None = typer.Option(None, help="Where to write the files (<home>/demo)."),
+    hold_back_weeks: int = typer.Option(
+        0,
+        min=0,
+        help="Leave the newest N weeks of events in <home>/drop/acled/ for the next "
+        "`forecast retrain` to ingest, as a weekly delivery would arrive.",
+    ),
 ) -> None:
     """Build the embedded Mali demo world and ingest it through the production readers."""
     from forecast.demo import DemoParams, build_demo
+    from forecast.demo.holdback import hold_back
 
     settings = get_settings()
     folder = folder or settings.home / "demo"
     params = DemoParams(seed=seed if seed is not None else settings.seed)
     files = build_demo(folder, params)
     typer.echo(f"Demo world written to {folder}")
+    held = hold_back(
+        files.events, settings.drop_folder / "acled" / "demo-latest.csv", hold_back_weeks
+    )
+    if held:
+        typer.echo(f"{held} events of the last {hold_back_weeks} week(s) left in the drop folder")
     with reporting_input_errors(), open_store() as store:
         _print(ingest_districts(store, files.districts))
         _print(ingest_events(store, files.events, EventFormat.acled))
