@@ -25,6 +25,15 @@ latest ``calibration_weeks + embargo_weeks`` weeks; refitting them on every row 
 calibrating was tried and rejected: the calibrator then corrects a drift the refitted
 model has already learnt, and the backtest's Brier score got worse (docs/EVALUATION.md).
 
+**Regularisation.** The trees are few and small (``num_leaves``, ``min_child_samples``,
+``reg_lambda``, row and column subsampling). With ``early_stopping_rounds`` their number is
+chosen on the calibration block (out of time, log loss of prior plus trees): up to
+``n_estimators``, and as few as one when the other features add nothing to the history.
+The same block then fits the calibrator, two coefficients: a mild reuse, which the
+backtests (whose test blocks neither sees) price in. ``monotone_history`` constrains the
+trees to raise the risk with the prior's event counts and lower it with weeks since the
+last event, so they cannot fit noise in the sparse high counts.
+
 **Contributions.** Both parts are additive per feature: LightGBM's SHAP values
 (``pred_contrib=True``) for the trees and ``coef * standardised value`` for the prior
 (zero on average over the training rows). Their sum plus the bias is the margin, and with
@@ -43,7 +52,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from lightgbm import LGBMClassifier
+from lightgbm import LGBMClassifier, early_stopping
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
@@ -113,14 +122,35 @@ class MarginModel(ClassifierMixin, BaseEstimator):
         y: np.ndarray,
         feature_names: list[str],
         prior: LogisticPrior | None = None,
+        stop_on: tuple[np.ndarray, np.ndarray] | None = None,
+        stopping_rounds: int = 0,
     ) -> MarginModel:
+        """Fit the trees from the prior; ``stop_on`` (X, y) picks their number by log loss."""
         self.classes_ = np.array([0, 1])
         if prior is None and self.prior_columns:
             prior = LogisticPrior(self.prior_columns).fit(X, y)
         self.prior_ = prior
         init = self.prior_.margin(X) if self.prior_ else None
-        self.booster_ = self.booster.fit(X, y, init_score=init, feature_name=feature_names)
+        extra: dict[str, Any] = {}
+        if stop_on is not None and stopping_rounds > 0:
+            X_eval, y_eval = stop_on
+            extra = {
+                "eval_X": (X_eval,),
+                "eval_y": (y_eval,),
+                "eval_init_score": [self.prior_.margin(X_eval)] if self.prior_ else None,
+                "eval_metric": "binary_logloss",
+                "callbacks": [
+                    early_stopping(stopping_rounds, first_metric_only=True, verbose=False)
+                ],
+            }
+        self.booster_ = self.booster.fit(X, y, init_score=init, feature_name=feature_names, **extra)
         return self
+
+    @property
+    def n_trees_(self) -> int:
+        """Trees used for prediction (the early-stopping choice when there was one)."""
+        best = self.booster_.booster_.best_iteration
+        return int(best) if best > 0 else self.booster_.booster_.current_iteration()
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         # The Booster directly: arrays are already validated by RiskClassifier.
@@ -140,10 +170,10 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_estimators: int = 150,
+        n_estimators: int = 400,
         learning_rate: float = 0.04,
         num_leaves: int = 7,
-        min_child_samples: int = 300,
+        min_child_samples: int = 100,
         subsample: float = 0.7,
         colsample_bytree: float = 0.3,
         reg_lambda: float = 10.0,
@@ -151,6 +181,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         prior_columns: tuple[str, ...] | None = None,
         calibration: str = "sigmoid",
         calibration_weeks: int = 52,
+        early_stopping_rounds: int = 20,
+        monotone_history: bool = True,
         embargo_weeks: int = 0,
         min_positives: int = 5,
         random_state: int = 0,
@@ -167,6 +199,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.prior_columns = prior_columns
         self.calibration = calibration
         self.calibration_weeks = calibration_weeks
+        self.early_stopping_rounds = early_stopping_rounds
+        self.monotone_history = monotone_history
         self.embargo_weeks = embargo_weeks
         self.min_positives = min_positives
         self.random_state = random_state
@@ -193,16 +227,28 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             colsample_bytree=self.colsample_bytree,
             reg_lambda=self.reg_lambda,
             max_bin=self.max_bin,
+            monotone_constraints=self._monotone(names, wanted) if self.monotone_history else None,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
             verbose=-1,
         )
         return MarginModel(booster, tuple(names.index(c) for c in wanted))
 
+    @staticmethod
+    def _monotone(names: list[str], history: list[str]) -> list[int]:
+        """Risk never falls with more past events nor rises with more quiet weeks."""
+        return [(-1 if name.endswith("_since") else 1) if name in history else 0 for name in names]
+
     def _fit_margin(
-        self, X: np.ndarray, y: np.ndarray, prior: LogisticPrior | None = None
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        prior: LogisticPrior | None = None,
+        stop_on: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> MarginModel:
-        return self._margin_model().fit(X, y, self._names(), prior)
+        return self._margin_model().fit(
+            X, y, self._names(), prior, stop_on, self.early_stopping_rounds
+        )
 
     def fit(self, X: Any, y: Any, *, week: Any = None) -> RiskClassifier:
         """Fit; ``week`` (integers, one per row) enables the out-of-time calibration."""
@@ -223,7 +269,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         # barely overfit the calibration rows, and the trees (which would) do not see them.
         columns = self._margin_model().prior_columns
         prior = LogisticPrior(columns).fit(X, y) if columns else None
-        margin = self._fit_margin(X[fit_rows], y[fit_rows], prior)
+        stop_on = (X[cal_rows], y[cal_rows]) if self.early_stopping_rounds > 0 else None
+        margin = self._fit_margin(X[fit_rows], y[fit_rows], prior, stop_on)
         calibrator = CalibratedClassifierCV(FrozenEstimator(margin), method=self.calibration)
         self.calibrator_ = calibrator.fit(X[cal_rows], y[cal_rows])
         self.calibration_ = self.calibration

@@ -88,3 +88,43 @@ def test_follows_estimator_conventions() -> None:
     assert copy.get_params()["num_leaves"] == 7 and copy.get_params()["embargo_weeks"] == 12
     assert not hasattr(copy, "margin_")
     assert RiskClassifier().__sklearn_tags__().input_tags.allow_nan
+
+
+def test_monotone_constraints_follow_the_history_columns() -> None:
+    names = ["hist_any_4w", "partner", "hist_any_since", "hist_any_52w"]
+    history = ["hist_any_4w", "hist_any_since", "hist_any_52w"]
+    assert RiskClassifier._monotone(names, history) == [1, 0, -1, 1]
+
+
+def test_monotone_history_makes_risk_rise_with_past_events() -> None:
+    rng = np.random.default_rng(3)
+    n = 6000
+    count = rng.poisson(2.0, n).astype(np.float32)
+    # A risk that dips at count == 3: unconstrained trees would follow the dip.
+    logit = -1.0 + 0.4 * count - 2.5 * (count == 3)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    X = pd.DataFrame({"count": count, "noise": rng.normal(size=n).astype(np.float32)})
+    week = np.repeat(np.arange(150), 40)
+    kwargs = {"n_estimators": 60, "min_child_samples": 20, "prior_columns": ("count",)}
+    grid = pd.DataFrame({"count": np.arange(8, dtype=np.float32), "noise": np.float32(0.0)})
+    free = RiskClassifier(monotone_history=False, **kwargs).fit(X, y, week=week)
+    free = free.decision_function(grid)
+    tied = RiskClassifier(monotone_history=True, **kwargs).fit(X, y, week=week)
+    assert (np.diff(free) < 0).any()  # the dip is learnt without the constraint
+    assert (np.diff(tied.decision_function(grid)) >= -1e-9).all()
+
+
+def test_early_stopping_on_the_calibration_block_stops_noise_trees() -> None:
+    X, _, week = data()
+    y = (np.random.default_rng(5).random(len(X)) < 0.3).astype(int)  # nothing to learn
+    model = RiskClassifier(n_estimators=300, early_stopping_rounds=10, min_child_samples=20)
+    model.fit(X, y, week=week)
+    assert model.margin_.n_trees_ < 40
+    full = RiskClassifier(n_estimators=300, early_stopping_rounds=0, min_child_samples=20)
+    full.fit(X, y, week=week)
+    assert full.margin_.n_trees_ == 300
+    p = model.predict_proba(X)[:, 1]
+    assert model.contributions(X).sum(axis=1) == pytest.approx(np.log(p / (1 - p)), abs=1e-9)
+    # Without a calibration block there is nothing to stop on: every tree is kept.
+    plain = RiskClassifier(n_estimators=50, early_stopping_rounds=10).fit(X, y)
+    assert plain.margin_.n_trees_ == 50
