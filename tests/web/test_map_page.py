@@ -48,7 +48,8 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obj
         )
         page = context.new_page()
         page.on("request", lambda request: requests.append(request.url))
-        page.set_default_timeout(10_000)
+        # Generous: CI has 2 cores, and a loaded machine delays the first paint by seconds.
+        page.set_default_timeout(30_000)
         try:
             yield page, base, requests
         finally:
