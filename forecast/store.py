@@ -43,6 +43,9 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path), read_only=read_only)
+        # Bulk upserts write in parallel when DuckDB need not keep the input's row order;
+        # nothing here relies on it (readers sort what they need sorted).
+        self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             migrate(self.con)
 
