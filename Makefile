@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_features.py
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_backfill.py --block-weeks 156,260
 
 ## lock: regenerate requirements.lock and requirements-dev.lock after a dependency change
 lock: $(STAMP)

@@ -194,9 +194,9 @@ def demo(
 
 def _register_stages() -> None:
     """Commands of the later stages live beside the code they drive."""
-    from forecast.commands import bulletin, features, serve, training
+    from forecast.commands import backfill, bulletin, features, serve, training
 
-    for module in (features, training, bulletin, serve):
+    for module in (features, backfill, training, bulletin, serve):
         module.register(app)
 
 
