@@ -16,35 +16,9 @@ from forecast.demo.forces import FAMA, Presence
 from forecast.demo.gazetteer import COUNTRY_NAME, COUNTRY_PCODE
 from forecast.demo.geography import Geography, locate
 from forecast.demo.process import COMPONENTS, Simulation
+from forecast.sources.presence import DEPLOYMENT_COLUMNS, PARTNER_COLUMNS
 from forecast.vocab import EVENT_TYPES
 
-DEPLOYMENT_COLUMNS = (
-    "id",
-    "name",
-    "force",
-    "kind",
-    "latitude",
-    "longitude",
-    "district_code",
-    "start",
-    "end",
-    "strength",
-    "source",
-)
-PARTNER_COLUMNS = (
-    "id",
-    "name",
-    "partner",
-    "force",
-    "kind",
-    "latitude",
-    "longitude",
-    "district_code",
-    "start",
-    "end",
-    "strength",
-    "source",
-)
 _DIGITS = 5  # about a metre
 
 

@@ -13,19 +13,12 @@ from pathlib import Path
 import pytest
 
 from forecast.bands import load_bands
+from forecast.bulletin.screenshots import CHROMIUM as CHROMIUM_PATH
+from forecast.bulletin.screenshots import CHROMIUM_FLAGS
 from tests.web.stub import KEY, PROBABILITY, band, make_app, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = Path(CHROMIUM_PATH)
+FLAGS = list(CHROMIUM_FLAGS)
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
