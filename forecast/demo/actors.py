@@ -206,31 +206,42 @@ def dyads(rng: np.random.Generator, ctx: Context) -> Dyads:
         [jihad, azawad(rng, ctx), militia(rng, ctx), np.full(n, UNIDENTIFIED)],
         army,
     )
-    a1 = named.astype(object)
-    s1 = np.where(cls == STATE, army_assoc, NONE).astype(object)
-    a2 = np.full(n, NONE, dtype=object)
-    s2 = np.full(n, NONE, dtype=object)
+    out = _Columns(
+        a1=named.astype(object),
+        s1=np.where(cls == STATE, army_assoc, NONE).astype(object),
+        a2=np.full(n, NONE, dtype=object),
+        s2=np.full(n, NONE, dtype=object),
+    )
+    sides = _Sides(army, army_assoc, jihad, cls)
+    for fill in (_battles, _remote, _civilians, _unrest, _strategic):
+        fill(rng, ctx, out, sides)
+    return Dyads(out.a1.astype(str), out.s1.astype(str), out.a2.astype(str), out.s2.astype(str))
 
-    _battles(rng, ctx, a1, s1, a2, s2, army, army_assoc, jihad)
-    _remote(rng, ctx, a1, s1, a2, s2, army, army_assoc, jihad)
-    _civilians(rng, ctx, a1, s1, a2, s2, cls)
-    _unrest(rng, ctx, a1, a2)
-    _strategic(rng, ctx, a1, s1, a2, army, army_assoc, jihad)
-    return Dyads(a1.astype(str), s1.astype(str), a2.astype(str), s2.astype(str))
+
+@dataclass(frozen=True)
+class _Columns:
+    """The four actor columns being filled; each ``_fill`` step writes into them in place."""
+
+    a1: np.ndarray
+    s1: np.ndarray
+    a2: np.ndarray
+    s2: np.ndarray
 
 
-def _battles(
-    rng: np.random.Generator,
-    ctx: Context,
-    a1: np.ndarray,
-    s1: np.ndarray,
-    a2: np.ndarray,
-    s2: np.ndarray,
-    army: np.ndarray,
-    army_assoc: np.ndarray,
-    jihad: np.ndarray,
-) -> None:
+@dataclass(frozen=True)
+class _Sides:
+    """Who is available to act in each incident, drawn once for all steps."""
+
+    army: np.ndarray
+    army_assoc: np.ndarray
+    jihad: np.ndarray
+    cls: np.ndarray
+
+
+def _battles(rng: np.random.Generator, ctx: Context, out: _Columns, sides: _Sides) -> None:
     """Battles: the perpetrator against a force, a partner or a rival (in place)."""
+    a1, s1, a2, s2 = out.a1, out.s1, out.a2, out.s2
+    army, army_assoc, jihad = sides.army, sides.army_assoc, sides.jihad
     battle = ctx.type == "battle"
     n = len(ctx.day)
     opponent = choose(
@@ -265,18 +276,10 @@ def _battles(
     a2[flip], s2[flip] = a1_old[flip], s1_old[flip]
 
 
-def _remote(
-    rng: np.random.Generator,
-    ctx: Context,
-    a1: np.ndarray,
-    s1: np.ndarray,
-    a2: np.ndarray,
-    s2: np.ndarray,
-    army: np.ndarray,
-    army_assoc: np.ndarray,
-    jihad: np.ndarray,
-) -> None:
+def _remote(rng: np.random.Generator, ctx: Context, out: _Columns, sides: _Sides) -> None:
     """Explosions: IEDs and shelling by armed groups, air strikes by the forces (in place)."""
+    a1, s1, a2, s2 = out.a1, out.s1, out.a2, out.s2
+    army, army_assoc, jihad = sides.army, sides.army_assoc, sides.jihad
     remote = ctx.type == "remote_violence"
     n = len(ctx.day)
     from_air = remote & (ctx.sub == "Air/drone strike")
@@ -320,16 +323,9 @@ def _remote(
     s2[shelled | grenade | bombed] = NONE
 
 
-def _civilians(
-    rng: np.random.Generator,
-    ctx: Context,
-    a1: np.ndarray,
-    s1: np.ndarray,
-    a2: np.ndarray,
-    s2: np.ndarray,
-    cls: np.ndarray,
-) -> None:
+def _civilians(rng: np.random.Generator, ctx: Context, out: _Columns, sides: _Sides) -> None:
     """Attacks and abductions: civilians as second actor, foreigners at sites (in place)."""
+    a1, s1, a2, s2, cls = out.a1, out.s1, out.a2, out.s2, sides.cls
     n = len(ctx.day)
     targeted = np.isin(ctx.type, ["civilian_violence", "abduction"])
     a2[targeted] = CIVILIANS
@@ -349,8 +345,9 @@ def _civilians(
         s2[foreign] = np.char.add(np.char.add("Foreign Workers (", country), ")")
 
 
-def _unrest(rng: np.random.Generator, ctx: Context, a1: np.ndarray, a2: np.ndarray) -> None:
+def _unrest(rng: np.random.Generator, ctx: Context, out: _Columns, sides: _Sides) -> None:
     """Riots and protests, with the police where it intervenes (in place)."""
+    a1, a2 = out.a1, out.a2
     n = len(ctx.day)
     riot = ctx.type == "riot"
     protest = ctx.type == "protest"
@@ -363,17 +360,10 @@ def _unrest(rng: np.random.Generator, ctx: Context, a1: np.ndarray, a2: np.ndarr
     a2[checked] = police[checked]
 
 
-def _strategic(
-    rng: np.random.Generator,
-    ctx: Context,
-    a1: np.ndarray,
-    s1: np.ndarray,
-    a2: np.ndarray,
-    army: np.ndarray,
-    army_assoc: np.ndarray,
-    jihad: np.ndarray,
-) -> None:
+def _strategic(rng: np.random.Generator, ctx: Context, out: _Columns, sides: _Sides) -> None:
     """Strategic developments: looting, arrests, base changes ... (in place)."""
+    a1, s1, a2 = out.a1, out.s1, out.a2
+    army, army_assoc, jihad = sides.army, sides.army_assoc, sides.jihad
     n = len(ctx.day)
     strategic = ctx.type == "strategic"
     by_state = np.isin(
