@@ -19,6 +19,7 @@ import polars as pl
 from api.problems import ApiProblem
 from api.snapshot import Snapshot, WeekTable, versions_label
 from forecast import vocab
+from forecast.scoring import is_fallback
 
 
 def is_stale(data_as_of: date | None, today: date, stale_after_days: int) -> bool:
@@ -442,6 +443,26 @@ def default_target(snapshot: Snapshot) -> str:
     return "any" if "any" in snapshot.targets else snapshot.targets[0]
 
 
+def served_by(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """Which model wrote the latest week's forecasts of each (target, horizon) pair."""
+    start, length = snapshot.week_slices[snapshot.latest]
+    rows = (
+        snapshot.forecasts.slice(start, length)
+        .group_by("target", "horizon")
+        .agg(pl.col("model_version").unique().sort().str.join(","))
+        .sort("target", "horizon")
+    )
+    return [
+        {
+            "target": target,
+            "horizon": horizon,
+            "model_version": version,
+            "by": "baseline" if is_fallback(version) else "champion",
+        }
+        for target, horizon, version in rows.iter_rows()
+    ]
+
+
 def model_info(snapshot: Snapshot, today: date, stale_days: int) -> bytes:
     table = snapshot.week_table(snapshot.latest)
     bounds = [lower for _, lower in snapshot.bands]
@@ -454,6 +475,7 @@ def model_info(snapshot: Snapshot, today: date, stale_days: int) -> bytes:
             for i, (name, lower) in enumerate(snapshot.bands)
         ],
         "champions": snapshot.champions,
+        "served": served_by(snapshot),
     }
     head = meta_head(
         table.model_version,

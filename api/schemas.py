@@ -162,12 +162,25 @@ class Champion(BaseModel):
     promoted_at: datetime | None
 
 
+class Served(BaseModel):
+    target: str
+    horizon: int
+    model_version: str = Field(
+        description="what wrote the latest week's forecasts of this pair (comma-joined if mixed)"
+    )
+    by: Literal["champion", "baseline"] = Field(
+        description="baseline: no model has passed the gate for this pair yet, so the "
+        "logistic history baseline is served (model_version ends in /baseline-logistic)"
+    )
+
+
 class ModelInfo(Meta):
     loaded_at: datetime
     weeks_available: int
     first_week: date
     bands: list[Band]
     champions: list[Champion]
+    served: list[Served]
 
 
 class MapProperties(BaseModel):

@@ -12,6 +12,10 @@ the bias, exactly to the logit of the published probability; with isotonic calib
 they are the booster's raw log-odds contributions (see training.model). Positive means
 the feature raised the risk.
 
+A pair without a champion is scored by the logistic history baseline and labelled
+``risk-<target>-h<h>/baseline-logistic`` (training.fallback); its drivers are the
+baseline's exact log-odds terms. ``baseline_fallback = false`` leaves such pairs unscored.
+
 Writing replaces the rows of the issue week for the (target, horizon) pairs scored, in
 one transaction.
 """
@@ -33,6 +37,13 @@ from forecast.schema import CHAMPIONS, FORECASTS
 from forecast.store import Store
 
 TOP_DRIVERS = 5
+# model_version suffix of the rows training.fallback writes for pairs without a champion.
+FALLBACK_LABEL = "baseline-logistic"
+
+
+def is_fallback(model_version: str) -> bool:
+    """Whether forecasts with this ``model_version`` come from the baseline, not a champion."""
+    return model_version.endswith(f"/{FALLBACK_LABEL}")
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,20 @@ def load_champions(
     return found
 
 
+def with_fallbacks(
+    models: Mapping[tuple[str, int], ScoringModel],
+    pairs: Sequence[tuple[str, int]],
+    ds: Any,
+    *,
+    enabled: bool,
+) -> dict[tuple[str, int], ScoringModel]:
+    """The champions, plus the labelled baseline for every pair without one when enabled."""
+    from training.fallback import fallbacks
+
+    missing = [pair for pair in pairs if pair not in models]
+    return {**models, **(fallbacks(ds, missing) if enabled else {})}
+
+
 def score_week(
     store: Store,
     week: date | None = None,
@@ -209,7 +234,11 @@ def score_week(
     settings: Any = None,
     ds: Any = None,
 ) -> pl.DataFrame:
-    """Score ``week`` (default: the latest panel week) with every champion and store it."""
+    """Score ``week`` (default: the latest panel week) with every champion and store it.
+
+    Pairs without a champion get the logistic history baseline, labelled as such
+    (training.fallback), unless ``settings.baseline_fallback`` is off.
+    """
     from forecast.settings import get_settings
     from training.dataset import dataset_from_store
     from training.tracking import configure
@@ -218,12 +247,13 @@ def score_week(
     client = configure(settings.mlflow_uri, settings.artifact_root)
     pairs = [(t, h) for t in settings.targets for h in settings.horizons]
     models = load_champions(client, pairs)
-    if not models:
+    if not models and not settings.baseline_fallback:
         raise NoChampionError("no champion model registered yet; run `forecast train` first")
     if ds is None:
         ds = dataset_from_store(
             store, settings.horizons, settings.targets, onset_weeks=settings.onset_window_weeks
         )
+    models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
     frame = forecast_frame(
         ds,
         monday(week) if week else ds.last_week,

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         52, ge=1, description="Latest weeks held out to calibrate the model's probabilities."
     )
     tune_trials: int = Field(20, ge=1, description="optuna trials per (target, horizon).")
+    baseline_fallback: bool = Field(
+        True,
+        description="Pairs without a champion are scored by the logistic history baseline, "
+        "labelled <model>/baseline-logistic (training.fallback); false leaves them unscored.",
+    )
 
     # Serving (forecast serve, the API).
     host: str = Field("127.0.0.1", description="Address `forecast serve` binds.")

@@ -167,7 +167,13 @@ def _run(
     jobs: int,
 ) -> None:
     from forecast.bands import load_bands
-    from forecast.scoring import ScoringModel, data_as_of, forecast_frame, load_champions
+    from forecast.scoring import (
+        ScoringModel,
+        data_as_of,
+        forecast_frame,
+        load_champions,
+        with_fallbacks,
+    )
     from training.tracking import configure, data_hash
 
     pairs = [(t, h) for t in settings.targets for h in settings.horizons]
@@ -194,6 +200,7 @@ def _run(
             window=window,
             jobs=jobs,
             params=model_params(settings, pairs),
+            k=settings.top_k,
         )
         candidates, outcomes = train_candidates(ds, pairs, config, client)
         report.outcomes = outcomes
@@ -207,6 +214,7 @@ def _run(
         }
         kept = [pair for pair in pairs if pair not in models]
         models.update(load_champions(client, kept))
+        models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
         frame = (
             forecast_frame(
                 ds,

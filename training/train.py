@@ -24,6 +24,7 @@ import pandas as pd
 
 from training.backtest import BacktestResult, Window, backtest, make_model
 from training.dataset import Dataset
+from training.metrics import DEFAULT_TOP_K
 from training.model import RiskClassifier
 from training.tracking import GateDecision, gate, recipe
 
@@ -95,6 +96,7 @@ def champion_value(
     window: Window,
     seed: int,
     metric: str,
+    k: int = DEFAULT_TOP_K,
 ) -> tuple[float | None, str]:
     """The champion recipe's metric on the candidate's folds, and a note on how."""
     if champion_recipe is None:
@@ -113,6 +115,7 @@ def champion_value(
         features=champion_recipe["features"],
         window=window,
         seed=params.get("random_state", seed),
+        k=k,
         baselines=False,
     )
     return rerun.metric(metric), "champion recipe re-run on the same folds"
@@ -128,16 +131,17 @@ def prepare(
     seed: int,
     metric: str,
     champion_recipe: dict[str, Any] | None = None,
+    k: int = DEFAULT_TOP_K,
 ) -> Candidate:
     """Backtest, gate and fit one candidate; touches no store and no MLflow."""
     features = ds.features(target)
     result = backtest(
-        ds, target, horizon, params=params, features=features, window=window, seed=seed
+        ds, target, horizon, params=params, features=features, window=window, seed=seed, k=k
     )
     model = fit_final(ds, target, horizon, params, features, seed)
     own = recipe(model_params(model), features)
     value, note = champion_value(
-        ds, target, horizon, champion_recipe, own, result, window, seed, metric
+        ds, target, horizon, champion_recipe, own, result, window, seed, metric, k
     )
     return Candidate(
         target=target,
@@ -162,6 +166,7 @@ def prepare_all(
     seed: int,
     metric: str,
     jobs: int = 1,
+    k: int = DEFAULT_TOP_K,
 ) -> list[Candidate]:
     """:func:`prepare` for every (target, horizon), in ``jobs`` processes."""
     tasks = [
@@ -173,6 +178,7 @@ def prepare_all(
             seed=seed,
             metric=metric,
             champion_recipe=champions.get((t, h)),
+            k=k,
         )
         for t, h in pairs
     ]
@@ -279,6 +285,7 @@ class TrainConfig:
     window: Window
     jobs: int = 1
     params: dict[tuple[str, int], dict[str, Any] | None] | None = None
+    k: int = DEFAULT_TOP_K  # districts per week in the backtest's top-k precision
 
 
 def train_candidates(
@@ -297,6 +304,7 @@ def train_candidates(
         seed=config.seed,
         metric=config.metric,
         jobs=config.jobs,
+        k=config.k,
     )
     data = data_params(ds)
     outcomes = [record(c, data, config.metric) for c in candidates]
@@ -311,11 +319,12 @@ def run_backtests(
     seed: int,
     params: dict[tuple[str, int], dict[str, Any] | None] | None = None,
     jobs: int = 1,
+    k: int = DEFAULT_TOP_K,
 ) -> list[BacktestResult]:
     """:func:`training.backtest.backtest` for every pair, in ``jobs`` processes."""
     params = params or {}
     tasks = [
-        dict(target=t, horizon=h, params=params.get((t, h)), window=window, seed=seed)
+        dict(target=t, horizon=h, params=params.get((t, h)), window=window, seed=seed, k=k)
         for t, h in pairs
     ]
     if jobs <= 1 or len(tasks) <= 1:

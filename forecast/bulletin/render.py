@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from forecast import explain
 from forecast.bulletin.data import BulletinData, Verification
 from forecast.bulletin.i18n import Catalogue
+from forecast.scoring import is_fallback
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -116,6 +117,8 @@ def _verification(v: Verification | None, t: Catalogue, limit: int) -> dict[str,
 def _model_line(data: BulletinData, t: Catalogue) -> str:
     version = data.model_version or "?"
     as_of = t.day(data.data_as_of)
+    if is_fallback(version):
+        return t("bulletin.model_line_baseline", version=version, data_as_of=as_of)
     skill = data.skill
     if skill is None:
         return t("bulletin.model_line_no_backtest", version=version, data_as_of=as_of)

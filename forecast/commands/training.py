@@ -137,7 +137,13 @@ def backtest_cmd(
     with _open_store() as store:
         ds = _dataset(store, pairs)
     results = run_backtests(
-        ds, pairs, window=window, seed=settings.seed, params=_params(pairs), jobs=_jobs(jobs)
+        ds,
+        pairs,
+        window=window,
+        seed=settings.seed,
+        params=_params(pairs),
+        jobs=_jobs(jobs),
+        k=settings.top_k,
     )
     if log:
         configure(settings.mlflow_uri, settings.artifact_root)
@@ -188,6 +194,7 @@ def train_cmd(
         window=_window(start, end, step),
         jobs=_jobs(jobs),
         params=_params(pairs),
+        k=settings.top_k,
     )
     candidates, outcomes = train_candidates(ds, pairs, config, client)
     champions = champion_rows(ds, candidates, outcomes)
@@ -254,7 +261,11 @@ def score_cmd(
         None, formats=["%Y-%m-%d"], help="Issue week (any day of it; default: latest panel week)."
     ),
 ) -> None:
-    """Write the forecasts table for one issue week with the champion models."""
+    """Write the forecasts table for one issue week with the champion models.
+
+    Pairs without a champion get the logistic history baseline, labelled
+    <model>/baseline-logistic (FORECAST_BASELINE_FALLBACK=false: left unscored).
+    """
     from forecast.scoring import NoChampionError, score_week
 
     with _open_store() as store:

@@ -178,3 +178,23 @@ def test_document_without_verification_or_backtest(bulletin: data.BulletinData) 
         "Modèle risk-any-h4/7 ; données au 15 juin 2025 ; "
         "aucun test rétrospectif enregistré pour ce modèle."
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "No model has yet beaten the baselines on the backtest for this horizon"),
+        ("fr", "Aucun modèle n'a encore battu les références en test rétrospectif"),
+    ],
+)
+def test_a_baseline_served_pair_says_so(
+    bulletin: data.BulletinData, lang: str, expected: str
+) -> None:
+    import dataclasses
+
+    served = dataclasses.replace(
+        bulletin, model_version="risk-any-h12/baseline-logistic", skill=None
+    )
+    line = document(served, lang)["text"]["model_line"]
+    assert line.startswith(expected)
+    assert "risk-any-h12/baseline-logistic" in line

@@ -65,3 +65,31 @@ def test_backtest_writes_the_documented_columns(
 def test_unknown_target_is_refused(app: typer.Typer, home: Path) -> None:
     result = CliRunner().invoke(app, ["backtest", "--target", "riots"])
     assert result.exit_code == 2
+
+
+def test_backtest_and_train_use_the_configured_top_k(
+    app: typer.Typer, home: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import training.train
+    from training.backtest import backtest
+    from training.dataset import build_dataset
+    from training.metrics import top_k_precision
+
+    fill_store(get_settings().db_path, world)
+    monkeypatch.setenv("FORECAST_TOP_K", "2")
+    get_settings.cache_clear()
+    asked: list[int] = []
+    monkeypatch.setattr(training.train, "run_backtests", lambda *a, **kw: asked.append(kw["k"]))
+    monkeypatch.setattr("training.backtest.comparison_table", lambda results: pl.DataFrame())
+    result = CliRunner().invoke(app, ["backtest", "--target", "any", "--horizon", "4", "--no-log"])
+    assert result.exit_code == 0, result.output
+    assert asked == [2]
+
+    # And k reaches the metric: top-2 precision, recomputed from the predictions.
+    ds = build_dataset(world.panel, world.events, [4])
+    out = backtest(ds, "any", 4, params={"n_estimators": 10}, k=2)
+    p = out.predictions
+    expected = top_k_precision(
+        p["observed"].to_numpy(), p["probability"].to_numpy(), p["issue_week"].to_numpy(), 2
+    )
+    assert out.metric("top_k_precision") == pytest.approx(expected)

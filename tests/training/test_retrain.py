@@ -97,6 +97,10 @@ def test_first_run_records_the_champions_and_the_api_serves_them(
         ("fatal", 4, "1"),
     ]
     assert body["champions"][0]["backtest"]["model"] == backtest["model"]
+    assert body["served"] == [
+        {"target": "any", "horizon": 4, "model_version": "risk-any-h4/1", "by": "champion"},
+        {"target": "fatal", "horizon": 4, "model_version": "risk-fatal-h4/1", "by": "champion"},
+    ]
 
 
 def test_second_run_without_new_data_does_nothing(settings: Settings) -> None:
