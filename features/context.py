@@ -278,6 +278,48 @@ def prepare_events(
     )
 
 
+# Sites of one kind in the same cell of this size (degrees, about 1 km) are one place.
+SAME_PLACE_DEG = 0.01
+_OPEN = np.iinfo(np.int64).max  # the end week of a stay that has not ended
+
+
+def merge_periods(sites: pl.LazyFrame) -> pl.LazyFrame:
+    """One period per run of overlapping or touching stays of one kind at one place.
+
+    The same camp can come from two sources (Geo-PKO v2.1's monthly maps and v2.3's yearly
+    ones, or a hand-made file beside them) with different start dates; counted twice it
+    would double "sites in the district". Weeks ``_start``/``_end`` (null = still there).
+    """
+    open_end = pl.col("_end").fill_null(_OPEN)
+    place = [
+        "_kind",
+        (pl.col("_lat") / SAME_PLACE_DEG).round().alias("_py"),
+        (pl.col("_lon") / SAME_PLACE_DEG).round().alias("_px"),
+    ]
+    return (
+        sites.with_columns(*place[1:], open_end.alias("_until"))
+        .sort("_kind", "_py", "_px", "_start", "_until")
+        .with_columns(
+            # A new run starts when the stay begins after every earlier stay here has ended.
+            # (_start - 1, not _until + 1: an open stay's _until is the largest integer.)
+            (pl.col("_start") - 1 > pl.col("_until").cum_max().shift(1).over("_kind", "_py", "_px"))
+            .fill_null(True)
+            .cum_sum()
+            .alias("_run")
+        )
+        .group_by("_kind", "_py", "_px", "_run", maintain_order=True)
+        .agg(
+            pl.col("_lat").last(),
+            pl.col("_lon").last(),
+            pl.col("_district").first(),
+            pl.col("_start").min(),
+            pl.col("_until").max(),
+        )
+        .with_columns(pl.when(pl.col("_until") < _OPEN).then(pl.col("_until")).alias("_end"))
+        .select("_lat", "_lon", "_district", "_start", "_end", "_kind")
+    )
+
+
 def prepare_sites(
     frame: pl.DataFrame, districts: Districts, last_week: int, kinds: tuple[str, ...] | None
 ) -> Sites:
@@ -312,8 +354,8 @@ def prepare_sites(
         )
         .filter(pl.col("_lat").is_not_null() & pl.col("_lon").is_not_null())
         .select("_lat", "_lon", "_district", "_start", "_end", "_kind")
-        .collect()
     )
+    out = merge_periods(out).collect()
     end = out["_end"].cast(pl.Float64).fill_null(np.inf).to_numpy()
     return Sites(
         xyz=unit_vectors(out["_lat"].to_numpy(), out["_lon"].to_numpy()),

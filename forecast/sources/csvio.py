@@ -104,7 +104,6 @@ def read_csv_text(
     wanted: Collection[str] | None = None,
     null_values: Sequence[str] = (),
     trim: bool = False,
-    by_row: bool = False,
 ) -> pl.DataFrame:
     """Read a CSV (or gzip'd CSV) with every column as text, plus a 1-based ``ROW`` column.
 
@@ -114,9 +113,7 @@ def read_csv_text(
     (their numbers stay used): worth it for hand-edited files, too slow for big exports.
 
     Raises ``InputError`` for an empty file, bytes that are not UTF-8, malformed CSV, duplicate
-    or missing columns. Bad bytes are named per row and field; ``by_row`` names them once per
-    row with the first bad byte, and words a wrong field count as the project's own formats do
-    (docs/FORMATS.md).
+    or missing columns. Bad bytes are named per row and field, a wrong field count per row.
     """
     source = _source(path)
     header = _read_header(path, source)
@@ -124,7 +121,7 @@ def read_csv_text(
     check_columns(path, names, required)
     keep = set(required) | (set(wanted) if wanted is not None else set(names))
     selected = [i for i, name in enumerate(names) if name in keep]
-    frame = _read_body(path, source, header, selected, null_values, by_row=by_row)
+    frame = _read_body(path, source, header, selected, null_values)
     frame = frame.rename({header[i]: names[i] for i in selected}).with_row_index(ROW, offset=1)
     if trim:
         text = [names[i] for i in selected]
@@ -243,8 +240,6 @@ def _read_body(
     header: list[str],
     selected: list[int],
     null_values: Sequence[str],
-    *,
-    by_row: bool,
 ) -> pl.DataFrame:
     columns = [header[i] for i in selected]
     nulls = list(null_values) or None
@@ -254,14 +249,14 @@ def _read_body(
         data = source if isinstance(source, bytes) else source.read_bytes()
         if "utf-8" in str(exc).lower():
             names = [normal_name(c) for c in columns]
-            problems = _undecodable_cells(path, data, selected, names, by_row=by_row)
+            problems = _undecodable_cells(path, data, selected, names)
         else:
-            problems = _malformed_rows(path, data, exc, by_row=by_row)
+            problems = _malformed_rows(path, data, exc)
         raise InputError(sorted(problems, key=_problem_order)) from exc
 
 
 def _undecodable_cells(
-    path: Path, data: bytes, selected: list[int], names: list[str], *, by_row: bool
+    path: Path, data: bytes, selected: list[int], names: list[str]
 ) -> list[Problem]:
     """Name every cell holding non-UTF-8 bytes (runs only once strict decoding failed).
 
@@ -272,7 +267,7 @@ def _undecodable_cells(
     try:
         cells = pl.read_csv(as_bytes, infer_schema=False, columns=selected)
     except pl.exceptions.ComputeError as exc:  # malformed as well: the rows come first
-        return _malformed_rows(path, data, exc, by_row=by_row)
+        return _malformed_rows(path, data, exc)
     cells = cells.rename(dict(zip(cells.columns, names, strict=True)))
     only_bad = [
         pl.when(pl.col(n).str.replace_all(_UTF8_SEQUENCE, "").str.contains(r"[\x80-\xFF]"))
@@ -288,30 +283,16 @@ def _undecodable_cells(
         .sort(ROW, maintain_order=True)
     )
     report = Report(path)
-    named_rows: set[int] = set()
     for row, field, text in bad.iter_rows():
         raw = text.encode("latin-1")
         value = f"'{raw.decode('utf-8', errors='replace')[:SHOWN_CHARS]}'"
-        if not by_row:
-            report.add(f"{value} {_NOT_UTF8_HINT}", row=row, field=field)
-        elif row not in named_rows:
-            named_rows.add(row)
-            byte = f"0x{raw[_first_bad_byte(raw)]:02X}"
-            report.add(f"byte {byte} is not UTF-8, in {field} {value} {_LIKELY_LATIN1}", row)
+        report.add(f"{value} {_NOT_UTF8_HINT}", row=row, field=field)
     if not report.problems:
         report.add(f"file {_NOT_UTF8_HINT}")
     return report.problems
 
 
-def _first_bad_byte(raw: bytes) -> int:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return 0
-
-
-def _malformed_rows(path: Path, data: bytes, exc: Exception, *, by_row: bool) -> list[Problem]:
+def _malformed_rows(path: Path, data: bytes, exc: Exception) -> list[Problem]:
     """Find rows whose field count differs from the header's; only runs once polars has failed."""
     text = data.decode("utf-8", errors="replace")
     report = Report(path)
@@ -320,9 +301,7 @@ def _malformed_rows(path: Path, data: bytes, exc: Exception, *, by_row: bool) ->
         width = len(next(records))
         for row, record in enumerate(records, start=1):
             if record and len(record) != width:
-                n = len(record)
-                wording = f"{n} fields where" if by_row else f"has {n} fields,"
-                report.add(f"{wording} the header has {width}", row=row)
+                report.add(f"has {len(record)} fields, the header has {width}", row=row)
     except csv.Error as err:
         report.add(f"malformed CSV: {err}")
     if not report.problems:

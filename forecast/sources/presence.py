@@ -169,7 +169,7 @@ def stable_id(*parts: pl.Expr) -> pl.Expr:
 
 def _read_sites(path: Path, columns: Sequence[str], required: Sequence[str]) -> pl.DataFrame:
     """The file as trimmed text with every format column (absent ones null); header checked."""
-    frame = read_csv_text(path, required=(), trim=True, by_row=True)
+    frame = read_csv_text(path, required=(), trim=True)
     report = Report(path)
     hint = f"the format's columns are {', '.join(columns)}"
     column_problems(frame.columns, required, report, known=columns, hint=hint)

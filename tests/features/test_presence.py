@@ -77,3 +77,48 @@ def test_unknown_partner_kinds_count_as_other(panel: pl.DataFrame) -> None:
     )
     assert at(panel, 3, "partner_other_in_district")["C1"] == 0
     assert at(panel, 4, "partner_france_nearest_km")["C1"] is None  # never any
+
+
+def test_one_camp_from_two_sources_counts_once() -> None:
+    """Geo-PKO v2.1 (monthly) and v2.3 (yearly) give the same camp different periods."""
+    import features
+    from tests.features.conftest import END, W0
+
+    camp = {"partner": "un", "latitude": 14.5, "longitude": 1.5, "district_code": "A2"}
+    rows = [
+        {**camp, "presence_id": "v21", "start_date": date(2013, 8, 1), "end_date": None},
+        {**camp, "presence_id": "v23", "start_date": date(2013, 1, 1), "end_date": None},
+        # 500 m away: the same place, merged into the open stay.
+        {
+            **camp,
+            "presence_id": "near",
+            "latitude": 14.5045,
+            "start_date": date(2020, 1, 1),
+            "end_date": date(2023, 12, 31),
+        },
+        {**camp, "presence_id": "other", "partner": "france", "start_date": date(2013, 1, 1)},
+    ]
+    panel = features.build_panel(world.tables(None, None, rows), start=W0, end=END)
+    assert at(panel, 0, "partner_un_in_district")["A2"] == 1
+    assert at(panel, 0, "partner_france_in_district")["A2"] == 1  # another kind: its own site
+    # Arrived with the earliest of the merged stays (week of 2013-01-01), never withdrew.
+    assert at(panel, 0, "partner_un_weeks_since_arrival_100km")["A2"] == (
+        (date(2024, 1, 1) - date(2012, 12, 31)).days // 7
+    )
+    assert at(panel, 0, "partner_un_weeks_since_withdrawal_100km")["A2"] is None
+
+    gap = [
+        {
+            **camp,
+            "presence_id": "first",
+            "start_date": date(2020, 1, 6),
+            "end_date": date(2020, 6, 28),
+        },
+        {**camp, "presence_id": "again", "start_date": date(2023, 12, 4), "end_date": None},
+    ]
+    panel = features.build_panel(world.tables(None, None, gap), start=W0, end=END)
+    assert at(panel, 0, "partner_un_in_district")["A2"] == 1
+    assert at(panel, 0, "partner_un_weeks_since_arrival_100km")["A2"] == 4
+    assert at(panel, 0, "partner_un_weeks_since_withdrawal_100km")["A2"] == (
+        (date(2024, 1, 1) - date(2020, 6, 22)).days // 7
+    )

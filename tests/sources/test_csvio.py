@@ -185,25 +185,6 @@ def test_repeat_in_another_case_is_a_repeat(tmp_path: Path) -> None:
     ]
 
 
-def test_by_row_names_each_row_once_with_its_first_bad_byte(tmp_path: Path) -> None:
-    body = "id,name,notes\n1,Gao,ok\n2,S\xe9gou,caf\xe9\n3,T\x92a,x\n"
-    path = write(tmp_path / "l.csv", body.encode("latin-1"))
-    with pytest.raises(InputError) as exc:
-        read_csv_text(path, required=["id"], by_row=True)
-    assert [str(p) for p in exc.value.problems] == [
-        f"{path}, row 2: byte 0xE9 is not UTF-8, in name 'S\ufffdgou' (probably "
-        "Latin-1/Windows-1252); re-save the file as UTF-8",
-        f"{path}, row 3: byte 0x92 is not UTF-8, in name 'T\ufffda' (probably "
-        "Latin-1/Windows-1252); re-save the file as UTF-8",
-    ]
-
-
-def test_by_row_words_a_ragged_row_as_the_own_formats_do(tmp_path: Path) -> None:
-    path = write(tmp_path / "r.csv", "a,b\n1,2\n3,4,5\n")
-    with pytest.raises(InputError, match=r"r\.csv, row 2: 3 fields where the header has 2"):
-        read_csv_text(path, required=["a"], by_row=True)
-
-
 def test_non_utf8_and_ragged_reports_the_rows(tmp_path: Path) -> None:
     path = write(tmp_path / "b.csv", "a,b\n1,S\xe9gou\n2,x,y\n".encode("latin-1"))
     with pytest.raises(InputError) as exc:

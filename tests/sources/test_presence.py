@@ -149,8 +149,8 @@ def test_minimal_header_is_enough(tmp_path: Path) -> None:
     [
         ("presence_empty.csv", {(None, None)}, "empty file"),
         ("presence_header_only.csv", {(None, None)}, "no data rows"),
-        ("presence_latin1.csv", {(2, None)}, "byte 0xE9 is not UTF-8"),
-        ("presence_ragged.csv", {(2, None)}, "12 fields where the header has 11"),
+        ("presence_latin1.csv", {(2, "name")}, "contains bytes that are not valid UTF-8"),
+        ("presence_ragged.csv", {(2, None)}, "has 12 fields, the header has 11"),
     ],
 )
 def test_unreadable_files(fixture: str, expected: set, reason_part: str) -> None:
