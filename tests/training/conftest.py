@@ -100,3 +100,17 @@ def fast_params(home: Path, pairs: list[tuple[str, int]]) -> None:
 
     for target, horizon in pairs:
         save_params(home, target, horizon, {"params": FAST})
+
+
+def promote_fast(world: World, client, target: str = "any", horizon: int = 4):
+    """Train the FAST model for one pair on the world, register it and make it champion."""
+    from training.backtest import Window
+    from training.train import TrainConfig, promote, train_candidates
+
+    ds = build_dataset(world.panel, world.events, [horizon])
+    config = TrainConfig(
+        "average_precision", 1, Window(step=52, default_years=1), params={(target, horizon): FAST}
+    )
+    _, (outcome,) = train_candidates(ds, [(target, horizon)], config, client)
+    promote(client, outcome)
+    return outcome

@@ -14,14 +14,12 @@ from sklearn.base import clone
 from forecast.scoring import NoChampionError, is_fallback, score_week
 from forecast.settings import Settings
 from forecast.store import Store
-from training.backtest import Window
 from training.baselines import HistoryLogit, logistic_columns
-from training.dataset import Dataset, build_dataset
+from training.dataset import Dataset
 from training.fallback import HistoryForecaster, fallback_version, fit_fallback
 from training.synthetic import World
-from training.train import TrainConfig, promote, train_candidates
 
-from .conftest import FAST, fill_store
+from .conftest import fill_store, promote_fast
 
 
 def _labelled(ds: Dataset, target: str, horizon: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -117,12 +115,7 @@ def test_the_fallback_can_be_switched_off(served_home) -> None:
 
 def test_a_champion_replaces_the_baseline_for_its_pair_only(served_home, world: World) -> None:
     settings, client = served_home
-    ds = build_dataset(world.panel, world.events, [4])
-    config = TrainConfig(
-        "average_precision", 1, Window(step=52, default_years=1), params={("any", 4): FAST}
-    )
-    _, (outcome,) = train_candidates(ds, [("any", 4)], config, client)
-    promote(client, outcome)
+    outcome = promote_fast(world, client)
     with Store(settings.db_path) as store:
         score_week(store, settings=settings)
         stored = store.read("forecasts")

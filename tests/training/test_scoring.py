@@ -13,11 +13,9 @@ from forecast.bands import DEFAULT_BANDS, Bands, band_expr, classify
 from forecast.scoring import forecast_frame, score_week
 from forecast.settings import Settings
 from forecast.store import Store
-from training.backtest import Window
 from training.synthetic import World
-from training.train import TrainConfig, promote, train_candidates
 
-from .conftest import FAST, fill_store
+from .conftest import fill_store, promote_fast
 
 
 def test_bands_follow_the_documented_thresholds() -> None:
@@ -45,14 +43,7 @@ def scored(world: World, tracking, tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(home=home, mlflow_tracking_uri=uri, targets=["any"], horizons=[4], seed=1)
     settings.artifact_root.mkdir(parents=True)
     fill_store(settings.db_path, world)
-    from training.dataset import build_dataset
-
-    ds = build_dataset(world.panel, world.events, [4])
-    config = TrainConfig(
-        "average_precision", 1, Window(step=52, default_years=1), params={("any", 4): FAST}
-    )
-    _, (outcome,) = train_candidates(ds, [("any", 4)], config, client)
-    promote(client, outcome)
+    outcome = promote_fast(world, client)
     with Store(settings.db_path) as store:
         frame = score_week(store, settings=settings)
         stored = store.read("forecasts")
