@@ -175,7 +175,7 @@ def forecasts_page(snapshot: Snapshot, query: ForecastQuery, today: date, stale_
     return b"".join(
         (
             meta_head(
-                table.model_version,
+                table.versions_of(selected),
                 table.data_as_of,
                 is_stale(table.data_as_of, today, stale_days),
                 week,
@@ -419,10 +419,11 @@ def map_collection(
         keep &= districts.admin1_codes == code
     chosen = features if keep.all() else [features[i] for i in np.flatnonzero(keep)]
     table = snapshot.week_table(issue_week)
+    pair = (table.horizon == horizon) & (table.target == snapshot.targets.index(target))
     return b"".join(
         (
             meta_head(
-                table.model_version,
+                table.versions_of(np.flatnonzero(pair)),
                 table.data_as_of,
                 is_stale(table.data_as_of, today, stale_days),
                 issue_week,

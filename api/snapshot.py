@@ -302,7 +302,15 @@ class WeekTable:
     country: np.ndarray
     rows: list[bytes]
     orders: dict[str, np.ndarray]
+    version: np.ndarray  # codes into versions, per row
+    versions: tuple[str, ...]
     subsets: dict[tuple[str, int, str], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def versions_of(self, rows: np.ndarray) -> str:
+        """The model versions behind these rows (the week's when there are none)."""
+        if not len(rows):
+            return self.model_version
+        return versions_label([self.versions[c] for c in np.unique(self.version[rows])])
 
     def subset(self, column: str, code: int, sort: str) -> np.ndarray:
         """Rows of one region (column "admin1") or country in ``sort`` order, cached."""
@@ -435,9 +443,11 @@ class Snapshot:
         probability = rows["probability"].to_numpy().astype(np.float64)
         change = rows["change"].fill_null(np.nan).to_numpy().astype(np.float64)
         as_of = rows["data_as_of"].max()
+        versions = tuple(sorted(rows["model_version"].drop_nulls().unique().to_list()))
+        version_index = {v: i for i, v in enumerate(versions)}
         return WeekTable(
             week=week,
-            model_version=versions_label(rows["model_version"].unique().to_list()),
+            model_version=versions_label(list(versions)),
             data_as_of=as_of or self.data_as_of,  # type: ignore[arg-type]
             district=district,
             horizon=rows["horizon"].to_numpy().astype(np.int64),
@@ -449,6 +459,10 @@ class Snapshot:
             country=self.districts.country_codes[district],
             rows=[s.encode() for s in encoded.to_list()],
             orders=_orders(probability, change, district, self.name_rank),
+            version=np.array(
+                [version_index[v] for v in rows["model_version"].to_list()], dtype=np.int64
+            ),
+            versions=versions,
         )
 
     def district_rows(self, code: str) -> pl.DataFrame:

@@ -277,3 +277,16 @@ def test_stale_flag_follows_the_configured_age(world, api_home):
             headers = {"X-API-Key": token}
             for url in ("/v1/forecasts", "/v1/districts/ML0101", "/v1/map", "/v1/model"):
                 assert client.get(url, headers=headers).json()["stale"] is stale, url
+
+
+def test_model_version_names_only_the_models_behind_the_answer(client, reader):
+    """A security team asking for one target must see which model made those numbers."""
+    body = get(client, reader, "/v1/forecasts", target="fatal", horizon=4)
+    assert body["model_version"] == "v1-fatal"
+    assert {item["model_version"] for item in body["items"]} == {"v1-fatal"}
+    assert get(client, reader, "/v1/map", target="abduction", horizon=4)["model_version"] == (
+        "v1-abduction"
+    )
+    # Nothing matches: the week's versions, as before.
+    empty = get(client, reader, "/v1/forecasts", min_probability=1.0)
+    assert (empty["total"], empty["model_version"]) == (0, label("v1"))
