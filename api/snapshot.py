@@ -310,7 +310,8 @@ class WeekTable:
         """The model versions behind these rows (the week's when there are none)."""
         if not len(rows):
             return self.model_version
-        return versions_label([self.versions[c] for c in np.unique(self.version[rows])])
+        present = np.bincount(self.version[rows], minlength=len(self.versions))
+        return ",".join(self.versions[c] for c in np.flatnonzero(present))  # already sorted
 
     def subset(self, column: str, code: int, sort: str) -> np.ndarray:
         """Rows of one region (column "admin1") or country in ``sort`` order, cached."""
