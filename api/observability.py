@@ -7,6 +7,7 @@ without internals, logged with its traceback and the request id.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -14,7 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
@@ -25,6 +27,11 @@ REQUEST_ID = "x-request-id"
 # A caller's own request id is echoed when it looks like an id, not arbitrary text.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+# Set by `forecast serve` for several workers: each process writes its metrics there, and a
+# scrape answered by any of them adds up every worker's (prometheus_client's multiprocess mode).
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -53,9 +60,20 @@ class Metrics:
         )
         self.loaded = Gauge(
             "forecast_api_snapshot_loaded_timestamp_seconds",
-            "When the served snapshot was loaded (Unix time); 0 when none.",
+            "When the served snapshot was loaded (Unix time); 0 when none. With several "
+            "workers, the latest load among them.",
             registry=self.registry,
+            # A worker that died keeps its file: the latest load is what it cannot distort.
+            multiprocess_mode="max",
         )
+
+    def exposition(self) -> bytes:
+        """The text a scrape gets: every worker's metrics in multiprocess mode, else this app's."""
+        if os.environ.get(MULTIPROCESS_DIR):
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+            return generate_latest(registry)
+        return generate_latest(self.registry)
 
 
 class RouteNames:

@@ -6,6 +6,8 @@ Call :func:`register` on the main Typer app to add both.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import typer
 
@@ -33,6 +35,7 @@ def serve(
     """Serve the API with uvicorn; it loads the latest forecasts at start."""
     import uvicorn
 
+    from api.observability import MULTIPROCESS_DIR
     from forecast.logs import configure_logging
     from forecast.settings import Settings
 
@@ -45,17 +48,28 @@ def serve(
     configure_logging(json=json_logs)
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
+    own_dir = None
+    if workers > 1 and not os.environ.get(MULTIPROCESS_DIR):
+        # Local to this process tree (never the shared home: replicas' pids would collide).
+        own_dir = tempfile.mkdtemp(prefix="forecast-metrics-")
+        os.environ[MULTIPROCESS_DIR] = own_dir
     typer.echo(f"Serving on http://{host}:{port} (store {settings.db_path})", err=True)
-    uvicorn.run(
-        "api.main:serve_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers or settings.workers,
-        access_log=False,  # the app logs one structured line per request itself
-        log_level="warning",
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            "api.main:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,  # the app logs one structured line per request itself
+            log_level="warning",
+            server_header=False,
+        )
+    finally:
+        if own_dir:
+            os.environ.pop(MULTIPROCESS_DIR, None)
+            shutil.rmtree(own_dir, ignore_errors=True)
 
 
 @keys_app.command("create")

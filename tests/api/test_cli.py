@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import typer
 from typer.testing import CliRunner
 
@@ -49,7 +52,14 @@ def test_serve_passes_settings_to_uvicorn(tmp_path, monkeypatch):
     import forecast.logs
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    seen: list[str | None] = []
+
+    def run(app, **kw):
+        calls.append((app, kw))
+        seen.append(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     # Global logging set-up would outlive the test (and pytest's captured stderr).
     monkeypatch.setattr(forecast.logs, "configure_logging", lambda **kw: calls.append(kw))
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path))
@@ -62,7 +72,8 @@ def test_serve_passes_settings_to_uvicorn(tmp_path, monkeypatch):
     app, kwargs = calls[1]
     assert app == "api.main:serve_app" and kwargs["factory"] is True
     assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("127.0.0.1", 8123, 2)
-    import os
-
     assert os.environ["FORECAST_RELOAD_POLL_SECONDS"] == "5.0"
     assert os.environ["FORECAST_LOG_JSON"] == "1"
+    # Two workers share their metrics through a folder that exists while they run only.
+    assert seen[0] and not Path(seen[0]).exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ

@@ -123,3 +123,54 @@ def test_two_processes_answer_alike_and_both_take_a_new_champion(replicas):
     body = first[0][1]
     assert body["model_version"] == "v2-fatal"
     assert {item["model_version"] for item in body["items"]} == {"v2-fatal"}
+
+
+def _healthz_count(text: str) -> float:
+    """forecast_api_requests_total for GET /healthz answered 200, in Prometheus text."""
+    wanted = ("forecast_api_requests_total{", 'route="/healthz"', 'status="200"')
+    for line in text.splitlines():
+        if line.startswith(wanted[0]) and all(part in line for part in wanted[1:]):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _scrape(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        return answer.read().decode()
+
+
+def test_one_serve_with_two_workers_reports_every_workers_requests(tmp_path: Path) -> None:
+    """Whichever worker answers the scrape, the counters hold both workers' requests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    home = tmp_path / "home"
+    home.mkdir()
+    write_store(home / "forecast.duckdb", "v1")
+    port = free_port()
+    env = {**os.environ, "FORECAST_HOME": str(home)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    code = (
+        "from forecast.commands.serve import serve; "
+        f"serve(host='127.0.0.1', port={port}, workers=2, reload_poll=0, json_logs=True)"
+    )
+    log = (tmp_path / "api.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=log)
+    try:
+        _wait_for(
+            lambda: process.poll() is None and _get(port, "/readyz")[0] == 200,
+            START_TIMEOUT,
+            f"the API to be ready (log: {tmp_path}/api.log)",
+        )
+        sent = 300
+        # Concurrent connections, so both workers accept some of them and answer scrapes.
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(lambda _: _get(port, "/healthz")[0], range(sent)))
+            scrapes = list(pool.map(lambda _: _scrape(port), range(40)))
+        assert statuses == [200] * sent
+        assert {_healthz_count(text) for text in scrapes} == {sent}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
