@@ -300,7 +300,12 @@ def gate(
         return GateDecision(
             False, f"{metric} {candidate:.4f} below the champion's {champion_value:.4f}", values
         )
-    against = "" if champion_value is None else f" and the champion ({champion_value:.4f})"
+    if champion_value is None:
+        against = ""
+    elif better(metric, candidate, champion_value):
+        against = f" and the champion ({champion_value:.4f})"
+    else:  # a tie: the same recipe on newer data, or an equally good one
+        against = f", ties the champion ({champion_value:.4f}): the newer fit wins"
     return GateDecision(True, f"{metric} {candidate:.4f} beats every baseline{against}", values)
 
 

@@ -27,9 +27,11 @@ def result_with(model: float, **baselines: float) -> BacktestResult:
 
 def test_gate_promotes_only_above_every_baseline_and_the_champion() -> None:
     assert gate(result_with(0.5), "average_precision").promote
-    assert gate(result_with(0.5), "average_precision", champion_value=0.45).promote
-    # A tie with the champion (same recipe, newer data) is promoted.
-    assert gate(result_with(0.5), "average_precision", champion_value=0.5).promote
+    above = gate(result_with(0.5), "average_precision", champion_value=0.45)
+    assert above.promote and above.reason.endswith("and the champion (0.4500)")
+    # A tie with the champion (same recipe, newer data) is promoted, and said to be a tie.
+    tie = gate(result_with(0.5), "average_precision", champion_value=0.5)
+    assert tie.promote and "ties the champion (0.5000): the newer fit wins" in tie.reason
 
     below_champion = gate(result_with(0.5), "average_precision", champion_value=0.55)
     assert not below_champion.promote and "champion" in below_champion.reason
