@@ -1,7 +1,9 @@
 """Where bulletins live on disk: ``<home>/outputs/bulletins/<2025-W23>/bulletin.<lang>.<ext>``.
 
 Shared by the command that writes them and the API route that serves them, so both agree
-on names without either knowing the other.
+on names without either knowing the other. The weekly bulletin (any violence, 4 weeks) has
+the plain names the API serves; one written for another target or horizon is a variant,
+``bulletin-<target>-h<h>.<lang>.<ext>`` beside it, and never replaces it.
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ def bulletins_root(outputs: Path) -> Path:
     return outputs / "bulletins"
 
 
-def bulletin_path(outputs: Path, week_label: str, lang: str, fmt: str) -> Path:
-    return bulletins_root(outputs) / week_label / f"bulletin.{lang}.{fmt}"
+def bulletin_path(outputs: Path, week_label: str, lang: str, fmt: str, variant: str = "") -> Path:
+    return bulletins_root(outputs) / week_label / f"bulletin{variant}.{lang}.{fmt}"
 
 
-def map_path(outputs: Path, week_label: str, lang: str) -> Path:
-    return bulletins_root(outputs) / week_label / f"map.{lang}.png"
+def map_path(outputs: Path, week_label: str, lang: str, variant: str = "") -> Path:
+    return bulletins_root(outputs) / week_label / f"map{variant}.{lang}.png"
+
+
+def variant_of(target: str, horizon: int) -> str:
+    """The file-name suffix of a bulletin: empty for the weekly one (any, 4 weeks)."""
+    return "" if (target, horizon) == ("any", 4) else f"-{target}-h{horizon}"
 
 
 def weeks_available(outputs: Path) -> list[str]:
@@ -38,7 +45,7 @@ def weeks_available(outputs: Path) -> list[str]:
     if not root.is_dir():
         return []
     return sorted(
-        p.name for p in root.iterdir() if WEEK_FOLDER.match(p.name) and any(p.glob("bulletin.*"))
+        p.name for p in root.iterdir() if WEEK_FOLDER.match(p.name) and any(p.glob("bulletin.*.*"))
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from forecast.bulletin.data import BulletinData, Options, assemble
-from forecast.bulletin.files import FORMATS, bulletin_path, map_path, write_atomic
+from forecast.bulletin.files import FORMATS, bulletin_path, map_path, variant_of, write_atomic
 from forecast.bulletin.i18n import Catalogue, available_languages
 from forecast.bulletin.load import latest_week, load_inputs
 from forecast.bulletin.mapfig import png_bytes, risk_map
@@ -56,14 +56,15 @@ def write_bulletin(
 ) -> Published:
     """Write the bulletin in each language and format; returns the files written."""
     published = Published(data.label)
+    variant = variant_of(data.options.target, data.options.horizon)
     for lang in langs:
         doc = document(data, lang)
         png = map_png(data, districts, lang)
-        image = map_path(outputs, data.label, lang)
+        image = map_path(outputs, data.label, lang, variant)
         published.files.append(write_atomic(image, png))
 
         def path(fmt: str, lang: str = lang) -> Path:
-            return bulletin_path(outputs, data.label, lang, fmt)
+            return bulletin_path(outputs, data.label, lang, fmt, variant)
 
         html = render_html(doc, png)
         if "json" in formats:

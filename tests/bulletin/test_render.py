@@ -198,3 +198,18 @@ def test_a_baseline_served_pair_says_so(
     line = document(served, lang)["text"]["model_line"]
     assert line.startswith(expected)
     assert "risk-any-h12/baseline-logistic" in line
+
+
+def test_another_horizon_is_written_beside_the_weekly_bulletin(
+    outputs: Path, bulletin: data.BulletinData
+) -> None:
+    import dataclasses
+
+    weekly = _file(outputs, "bulletin.en.md").read_bytes()
+    variant = dataclasses.replace(bulletin, options=data.Options(horizon=12, target="fatal"))
+    published = write_bulletin(variant, world.districts(), outputs, ["en"], formats=("md",))
+    assert sorted(p.name for p in published.files) == [
+        "bulletin-fatal-h12.en.md",
+        "map-fatal-h12.en.png",
+    ]
+    assert _file(outputs, "bulletin.en.md").read_bytes() == weekly  # untouched
