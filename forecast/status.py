@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from forecast.scoring import is_fallback
 from forecast.store import Store
 
 
@@ -30,6 +31,9 @@ class StoreStatus:
     data_as_of: date | None
     derived: dict[str, int] = field(default_factory=dict)
     last_ingests: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    # The latest issue week's (target, horizon, model_version) rows, when scored.
+    served: list[tuple[str, int, str]] = field(default_factory=list)
+    latest_issue_week: date | None = None
 
 
 def _rows(store: Store, sql: str) -> list[tuple]:
@@ -55,6 +59,7 @@ def store_status(store: Store) -> StoreStatus:
     ]
     as_of = _rows(store, "SELECT max(event_date) FROM events")[0][0]
     derived = {name: store.count(name) for name in ("panel", "forecasts") if store.has_table(name)}
+    latest, served = _served(store) if "forecasts" in derived else (None, [])
     return StoreStatus(
         districts=store.count("districts"),
         countries=[r[0] for r in _rows(store, "SELECT DISTINCT country FROM districts ORDER BY 1")],
@@ -77,7 +82,21 @@ def store_status(store: Store) -> StoreStatus:
             "SELECT strftime(ingested_at, '%Y-%m-%d %H:%M'), kind, file, rows_read, rows_changed "
             "FROM ingests ORDER BY ingested_at DESC LIMIT 5",
         ),
+        served=served,
+        latest_issue_week=latest,
     )
+
+
+def _served(store: Store) -> tuple[date | None, list[tuple[str, int, str]]]:
+    """The latest issue week and, per (target, horizon), the model that scored it."""
+    latest = _rows(store, "SELECT max(issue_week) FROM forecasts")[0][0]
+    rows = _rows(
+        store,
+        "SELECT target, horizon, string_agg(DISTINCT model_version, ',' ORDER BY model_version) "
+        "FROM forecasts WHERE issue_week = (SELECT max(issue_week) FROM forecasts) "
+        "GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    return latest, [(t, int(h), v) for t, h, v in rows]
 
 
 def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
@@ -112,6 +131,18 @@ def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
     for name, rows in status.derived.items():
         lines.append(f"Derived table {name}: {rows:,} rows")
     lines.append(f"Data as of: {status.data_as_of or 'no events yet'}")
+    if status.served:
+        baseline = [f"{t} h{h}" for t, h, v in status.served if is_fallback(v)]
+        champions = len(status.served) - len(baseline)
+        lines.append(
+            f"Forecasts for issue week {status.latest_issue_week}: {len(status.served)} "
+            f"(target, horizon) pairs, {champions} by champion models"
+            + (
+                f", {len(baseline)} by the logistic baseline ({', '.join(baseline)})"
+                if baseline
+                else ""
+            )
+        )
     if status.last_ingests:
         lines.append("Last ingests:")
         lines.extend(

@@ -13,6 +13,7 @@ from sklearn.base import clone
 
 from forecast.scoring import NoChampionError, is_fallback, score_week
 from forecast.settings import Settings
+from forecast.status import render_status, store_status
 from forecast.store import Store
 from training.baselines import HistoryLogit, logistic_columns
 from training.dataset import Dataset
@@ -90,6 +91,9 @@ def test_without_any_champion_every_pair_gets_the_labelled_baseline(served_home)
     ]
     drivers = json.loads(frame["top_drivers"][0])
     assert {d["feature"] for d in drivers} <= set(logistic_columns("any"))
+    with Store(settings.db_path) as store:
+        status = render_status(store_status(store))
+    assert "2 (target, horizon) pairs, 0 by champion models, 2 by the logistic baseline" in status
     assert all(0 < p < 1 for p in frame["probability"])
 
     from fastapi.testclient import TestClient
