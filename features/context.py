@@ -284,33 +284,30 @@ _OPEN = np.iinfo(np.int64).max  # the end week of a stay that has not ended
 
 
 def merge_periods(sites: pl.LazyFrame) -> pl.LazyFrame:
-    """One period per run of overlapping or touching stays of one kind at one place.
+    """One period per run of overlapping stays of one kind at one place.
 
     The same camp can come from two sources (Geo-PKO v2.1's monthly maps and v2.3's yearly
     ones, or a hand-made file beside them) with different start dates; counted twice it
     would double "sites in the district". Weeks ``_start``/``_end`` (null = still there).
+
+    Nothing known only after week t may change row t: a stay joins a run only if it starts
+    while the run is still there (a stay starting the week after an end leaves that
+    withdrawal in place), and the run keeps its first stay's place.
     """
     open_end = pl.col("_end").fill_null(_OPEN)
     place = [
-        "_kind",
         (pl.col("_lat") / SAME_PLACE_DEG).round().alias("_py"),
         (pl.col("_lon") / SAME_PLACE_DEG).round().alias("_px"),
     ]
+    ended_before = pl.col("_until").cum_max().shift(1).over("_kind", "_py", "_px")
     return (
-        sites.with_columns(*place[1:], open_end.alias("_until"))
+        sites.with_columns(*place, open_end.alias("_until"))
         .sort("_kind", "_py", "_px", "_start", "_until")
-        .with_columns(
-            # A new run starts when the stay begins after every earlier stay here has ended.
-            # (_start - 1, not _until + 1: an open stay's _until is the largest integer.)
-            (pl.col("_start") - 1 > pl.col("_until").cum_max().shift(1).over("_kind", "_py", "_px"))
-            .fill_null(True)
-            .cum_sum()
-            .alias("_run")
-        )
+        .with_columns((pl.col("_start") > ended_before).fill_null(True).cum_sum().alias("_run"))
         .group_by("_kind", "_py", "_px", "_run", maintain_order=True)
         .agg(
-            pl.col("_lat").last(),
-            pl.col("_lon").last(),
+            pl.col("_lat").first(),
+            pl.col("_lon").first(),
             pl.col("_district").first(),
             pl.col("_start").min(),
             pl.col("_until").max(),

@@ -122,3 +122,20 @@ def test_one_camp_from_two_sources_counts_once() -> None:
     assert at(panel, 0, "partner_un_weeks_since_withdrawal_100km")["A2"] == (
         (date(2024, 1, 1) - date(2020, 6, 22)).days // 7
     )
+
+
+def test_a_stay_starting_after_a_withdrawal_leaves_the_withdrawal_seen() -> None:
+    """Merging it would let a later record erase what row t already knew (lookahead)."""
+    import features
+    from tests.features.conftest import END, W0
+
+    camp = {"partner": "un", "latitude": 14.5, "longitude": 1.5, "district_code": "A2"}
+    last_day = date(2023, 12, 31)  # a Sunday; b starts the next Monday
+    rows = [
+        {**camp, "presence_id": "a", "start_date": date(2020, 1, 6), "end_date": last_day},
+        {**camp, "presence_id": "b", "start_date": date(2024, 1, 1), "end_date": None},
+    ]
+    panel = features.build_panel(world.tables(None, None, rows), start=W0, end=END)
+    assert at(panel, 0, "partner_un_in_district")["A2"] == 1
+    assert at(panel, 0, "partner_un_weeks_since_withdrawal_100km")["A2"] == 1
+    assert at(panel, 0, "partner_un_weeks_since_arrival_100km")["A2"] == 0
