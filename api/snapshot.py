@@ -15,10 +15,9 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,6 @@ import structlog
 from forecast import explain as wording
 from forecast import vocab
 from forecast.bands import band_expr
-from forecast.bulletin.i18n import Catalogue
 from forecast.schema import CHAMPIONS, FORECASTS
 from forecast.store import Store
 
@@ -481,46 +479,21 @@ class Snapshot:
 def explain_drivers(top_drivers: str | None) -> list[dict[str, Any]]:
     """The forecasts table's top_drivers with a sentence each, worded as in the bulletin
     (:mod:`forecast.explain`). A malformed column or driver is skipped, never a 500."""
-    if not top_drivers:
-        return []
     try:
-        parsed = json.loads(top_drivers)
+        explained = wording.explain(top_drivers, "en", limit=None)
     except ValueError:
-        log.warning("top_drivers is not JSON", value=top_drivers[:200])
+        log.warning("top_drivers is not JSON", value=(top_drivers or "")[:200])
         return []
-    drivers = [
-        {
-            "feature": str(d["feature"]),
-            "value": _number(d.get("value")),
-            "contribution": _number(d.get("contribution")) or 0.0,
-        }
-        for d in (parsed if isinstance(parsed, list) else [])
-        if isinstance(d, Mapping) and "feature" in d
-    ]
     return [
         {
             "feature": e.feature,
             "value": e.value,
             "contribution": round(e.contribution, 4),
             "effect": "raises" if e.raises else "lowers" if e.contribution < 0 else "none",
-            "text": _sentence(e.feature, e.value),
+            "text": e.text,
         }
-        for e in wording.explain(drivers, "en", limit=len(drivers))
+        for e in explained
     ]
-
-
-@lru_cache(maxsize=65536)
-def _sentence(feature: str, value: float | None) -> str:
-    # The same (feature, value) recurs across weeks, horizons and targets: word it once.
-    return wording.sentence(feature, value, Catalogue("en"))
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _slices(frame: pl.DataFrame, column: str) -> dict[Any, tuple[int, int]]:

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from forecast.bulletin.i18n import Catalogue
@@ -316,30 +316,58 @@ def _sentence(reading: Reading, feature: str, value: float | None, t: Catalogue)
     return t("drivers.other", what=_meaning(feature), value=shown)
 
 
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float; None when missing, not a number, NaN or infinite."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def parse_drivers(top_drivers: str | Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-    """The ``top_drivers`` column (JSON text or already a list) as a list of dicts."""
+    """The ``top_drivers`` column (JSON text or already a list) as clean driver dicts.
+
+    Items without a feature are skipped; ``value`` is a finite number or None and
+    ``contribution`` a finite number (0 when unusable). Text that is not JSON raises
+    ``ValueError``, for the caller to report.
+    """
     if top_drivers is None or top_drivers == "":
         return []
     items = json.loads(top_drivers) if isinstance(top_drivers, str) else top_drivers
-    return [dict(item) for item in items if isinstance(item, Mapping) and "feature" in item]
+    if not isinstance(items, Sequence):
+        return []
+    return [
+        {
+            "feature": str(item["feature"]),
+            "value": finite_number(item.get("value")),
+            "contribution": finite_number(item.get("contribution")) or 0.0,
+        }
+        for item in items
+        if isinstance(item, Mapping) and "feature" in item
+    ]
+
+
+@lru_cache(maxsize=65536)
+def _worded(feature: str, value: float | None, lang: str) -> str:
+    # The same (feature, value) recurs across weeks, horizons, targets and requests.
+    return sentence(feature, value, Catalogue(lang))
 
 
 def explain(
-    top_drivers: str | Sequence[Mapping[str, Any]] | None, lang: str = "en", limit: int = 5
+    top_drivers: str | Sequence[Mapping[str, Any]] | None,
+    lang: str = "en",
+    limit: int | None = 5,
 ) -> list[Explained]:
-    """The largest drivers (by absolute contribution) in words, largest first."""
-    t = Catalogue(lang)
+    """The largest drivers (by absolute contribution) in words, largest first (all: None)."""
     drivers = parse_drivers(top_drivers)
-    drivers.sort(key=lambda d: -abs(float(d.get("contribution") or 0.0)))
-    out = []
-    for driver in drivers[:limit]:
-        value = driver.get("value")
-        value = None if value is None else float(value)
-        contribution = float(driver.get("contribution") or 0.0)
-        out.append(
-            Explained(driver["feature"], value, contribution, sentence(driver["feature"], value, t))
+    drivers.sort(key=lambda d: -abs(d["contribution"]))
+    return [
+        Explained(
+            d["feature"], d["value"], d["contribution"], _worded(d["feature"], d["value"], lang)
         )
-    return out
+        for d in drivers[:limit]
+    ]
 
 
 def summary(

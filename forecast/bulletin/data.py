@@ -8,7 +8,6 @@ renderer turns them into words in a language. A "week" is the Monday of an ISO w
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ import polars as pl
 
 from forecast import vocab
 from forecast.bands import Bands, band_expr, load_bands
+from forecast.explain import finite_number
 
 WEEK = timedelta(days=7)
 # Metrics read from the champion's backtest for the one-line skill summary, best first.
@@ -245,14 +245,6 @@ class Skill:
     baseline_value: float | None
 
 
-def _finite(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def backtest_skill(
     backtest: str | dict | None, metrics: tuple[str, ...] = SKILL_METRICS
 ) -> Skill | None:
@@ -263,13 +255,13 @@ def backtest_skill(
     model = data.get("model") or {}
     baselines = data.get("baselines") or {}
     for metric in metrics:
-        value = _finite(model.get(metric))
+        value = finite_number(model.get(metric))
         if value is None:
             continue
         scored = [
             (name, v)
             for name, values in baselines.items()
-            if (v := _finite((values or {}).get(metric))) is not None
+            if (v := finite_number((values or {}).get(metric))) is not None
         ]
         if not scored:
             return Skill(metric, value, None, None)
