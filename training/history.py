@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 
 from forecast import vocab
+from forecast.targets import target_expressions
 
 TARGETS: tuple[str, ...] = tuple(vocab.TARGETS)
 
@@ -24,17 +25,6 @@ TARGETS: tuple[str, ...] = tuple(vocab.TARGETS)
 HISTORY_WINDOWS: tuple[int, ...] = (1, 4, 12, 52)
 # "Weeks since the last event" when there is none in the grid: about ten years.
 SINCE_CAP = 520
-
-
-def target_expressions() -> dict[str, pl.Expr]:
-    """Whether an event counts toward each target (forecast.vocab decides the types)."""
-    violence = pl.col("event_type").is_in(sorted(vocab.POLITICAL_VIOLENCE))
-    return {
-        "any": violence,
-        "fatal": violence & (pl.col("fatalities").fill_null(0) > 0),
-        "civilians": pl.col("event_type").is_in(sorted(vocab.CIVILIAN_TARGETING)),
-        "abduction": pl.col("event_type") == vocab.ABDUCTION,
-    }
 
 
 def week_of(column: str | pl.Expr) -> pl.Expr:

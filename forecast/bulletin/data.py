@@ -14,9 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from forecast import vocab
 from forecast.bands import Bands, band_expr, load_bands
 from forecast.explain import finite_number
+from forecast.targets import target_expressions
 
 WEEK = timedelta(days=7)
 # Metrics read from the champion's backtest for the one-line skill summary, best first.
@@ -56,14 +56,8 @@ class Options:
 
 
 def target_events(events: pl.DataFrame, target: str) -> pl.DataFrame:
-    """Events that count toward a forecast target (same rule as training's labels)."""
-    violence = pl.col("event_type").is_in(sorted(vocab.POLITICAL_VIOLENCE))
-    rule = {
-        "any": violence,
-        "fatal": violence & (pl.col("fatalities").fill_null(0) > 0),
-        "civilians": pl.col("event_type").is_in(sorted(vocab.CIVILIAN_TARGETING)),
-        "abduction": pl.col("event_type") == vocab.ABDUCTION,
-    }[target]
+    """Events that count toward a forecast target (the rule training's labels use)."""
+    rule = target_expressions()[target]
     return events.filter(rule & pl.col("district_code").is_not_null())
 
 
