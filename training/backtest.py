@@ -25,7 +25,7 @@ import polars as pl
 
 from training.baselines import BASELINES, logistic_columns
 from training.dataset import EPOCH_MONDAY, Dataset
-from training.metrics import DEFAULT_TOP_K, evaluate
+from training.metrics import DEFAULT_TOP_K, METRICS, evaluate
 from training.model import RiskClassifier
 
 MODEL = "model"
@@ -198,13 +198,7 @@ def _predictions_frame(
     return frame.with_columns(
         pl.lit(horizon, pl.Int32).alias("horizon"), pl.lit(target).alias("target")
     ).select(
-        "district_code",
-        "issue_week",
-        "horizon",
-        "target",
-        "probability",
-        "observed",
-        *(BASELINES if baselines else ()),
+        *(c for c in PREDICTION_COLUMNS if baselines or c not in BASELINES),
         "onset",
         "fold",
         "origin",
@@ -269,14 +263,4 @@ def comparison_table(results: Sequence[BacktestResult]) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-_HEADLINE = (
-    "rows",
-    "positives",
-    "brier",
-    "brier_skill",
-    "log_loss",
-    "roc_auc",
-    "average_precision",
-    "top_k_precision",
-    "ece",
-)
+_HEADLINE = ("rows", "positives", *METRICS)
