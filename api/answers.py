@@ -476,7 +476,7 @@ def model_info(snapshot: Snapshot, today: date, stale_days: int) -> bytes:
             for i, (name, lower) in enumerate(snapshot.bands)
         ],
         "champions": snapshot.champions,
-        "served": served_by(snapshot),
+        "served": snapshot.memo(("served",), lambda: served_by(snapshot)),
     }
     head = meta_head(
         table.model_version,
