@@ -22,16 +22,17 @@ underscore, ``fit(frame, y)`` and ``predict_proba(frame)`` on the polars frame o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import polars as pl
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from training.history import HISTORY_WINDOWS, window_sum
 from training.labels import label_name
+from training.model import LogisticPrior
 
 CONFLICTOLOGY_WINDOW = 52
 
@@ -172,31 +173,65 @@ def logistic_columns(target: str) -> list[str]:
     return own + other
 
 
+class HistoryForecaster(ClassifierMixin, BaseEstimator):
+    """Logistic regression on the target's history columns, with exact contributions."""
+
+    def __init__(self, target: str = "any", C: float = 1.0) -> None:
+        self.target = target
+        self.C = C
+
+    def fit(self, X: pd.DataFrame, y: Any) -> HistoryForecaster:
+        """``X`` holds (at least) :func:`training.baselines.logistic_columns` of the target."""
+        columns = logistic_columns(self.target)
+        X = validate_data(self, X[columns], ensure_all_finite="allow-nan", dtype=np.float64)
+        y = np.asarray(y).astype(np.int8)
+        self.classes_ = np.array([0, 1])
+        self.constant_: float | None = None
+        if np.unique(y).size < 2:
+            self.constant_ = float((y.sum() + 0.5) / (len(y) + 1.0))
+            return self
+        self.prior_ = LogisticPrior(range(len(columns)), C=self.C).fit(X, y)
+        return self
+
+    def _validated(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        return validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+
+    def contributions(self, X: Any) -> np.ndarray:
+        """Per-feature log-odds terms plus the intercept last; rows sum to the logit of p."""
+        X = self._validated(X)
+        if self.constant_ is not None:
+            out = np.zeros((X.shape[0], X.shape[1] + 1))
+            out[:, -1] = np.log(self.constant_ / (1.0 - self.constant_))
+            return out
+        return self.prior_.contributions(X)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-self.contributions(X).sum(axis=1)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int8)
+
+
 class HistoryLogit(_Baseline):
+    """The logistic baseline on the training frame; :class:`HistoryForecaster` fits it."""
+
     def __init__(self, target: str = "any", horizon: int = 4, C: float = 1.0) -> None:
         super().__init__(target, horizon)
         self.C = C
 
-    def _design(self, frame: pl.DataFrame) -> np.ndarray:
-        cols = logistic_columns(self.target)
-        return np.log1p(frame.select(cols).fill_null(0).to_numpy().astype(np.float64))
+    def _named(self, frame: pl.DataFrame) -> pd.DataFrame:
+        columns = logistic_columns(self.target)
+        return pd.DataFrame(frame.select(columns).to_numpy().astype(np.float64), columns=columns)
 
     def fit(self, frame: pl.DataFrame, y: np.ndarray) -> HistoryLogit:
-        y = np.asarray(y, dtype=np.int8)
         self.classes_ = np.array([0, 1])
-        self.constant_ = None
-        if np.unique(y).size < 2:
-            self.constant_ = self._rate(y)
-            return self
-        self.pipeline_ = make_pipeline(
-            StandardScaler(), LogisticRegression(C=self.C, max_iter=500)
-        ).fit(self._design(frame), y)
+        self.model_ = HistoryForecaster(self.target, self.C).fit(self._named(frame), y)
         return self
 
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
-        if self.constant_ is not None:
-            return _two_columns(np.full(frame.height, self.constant_))
-        return self.pipeline_.predict_proba(self._design(frame))
+        return self.model_.predict_proba(self._named(frame))
 
 
 BASELINES: dict[str, type[_Baseline]] = {
