@@ -33,20 +33,12 @@ def demo_store(settings: Settings) -> tuple[float, str]:
     """The demo world ingested and its panel stored; seconds spent on the panel."""
     import features
     from forecast.demo import DemoParams, build_demo
-    from forecast.ingest import (
-        ingest_deployments,
-        ingest_districts,
-        ingest_events,
-        ingest_partners,
-    )
+    from forecast.ingest import ingest_demo_files
     from training.dataset import PANEL_TABLE
 
     files = build_demo(settings.home / "demo", DemoParams(seed=settings.seed))
     with Store(settings.db_path) as store:
-        ingest_districts(store, files.districts)
-        ingest_events(store, files.events)
-        ingest_deployments(store, files.deployments)
-        ingest_partners(store, files.partners)
+        ingest_demo_files(store, files)
         start = time.perf_counter()
         panel = features.build_panel(store.load_tables())
         store.replace(PANEL_TABLE, panel)

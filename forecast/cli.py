@@ -14,6 +14,7 @@ from forecast.ingest import (
     EventFormat,
     IngestReport,
     PresenceFormat,
+    ingest_demo_files,
     ingest_deployments,
     ingest_districts,
     ingest_drop_folder,
@@ -184,10 +185,8 @@ def demo(
     if held:
         typer.echo(f"{held} events of the last {hold_back_weeks} week(s) left in the drop folder")
     with reporting_input_errors(), open_store() as store:
-        _print(ingest_districts(store, files.districts))
-        _print(ingest_events(store, files.events, EventFormat.acled))
-        _print(ingest_deployments(store, files.deployments))
-        _print(ingest_partners(store, files.partners))
+        for report in ingest_demo_files(store, files):
+            _print(report)
         typer.echo("")
         typer.echo(render_status(store_status(store)))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -302,6 +303,16 @@ DROP_LAYOUT: dict[str, Callable[[Store, Path], IngestReport]] = {
     "geopko": lambda store, path: ingest_partners(store, path, PresenceFormat.geopko),
 }
 DROP_SUFFIXES = (".csv", ".gz", ".json", ".geojson", ".gpkg", ".shp", ".zip")
+
+
+def ingest_demo_files(store: Store, files: Any) -> list[IngestReport]:
+    """The demo world's files (a forecast.demo.DemoFiles) through the production readers."""
+    return [
+        ingest_districts(store, files.districts),
+        ingest_events(store, files.events, EventFormat.acled),
+        ingest_deployments(store, files.deployments),
+        ingest_partners(store, files.partners),
+    ]
 
 
 def ingest_drop_folder(store: Store, folder: Path) -> list[IngestReport]:

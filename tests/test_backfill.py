@@ -22,13 +22,7 @@ from forecast.backfill import (
 )
 from forecast.commands.backfill import register
 from forecast.demo import DemoParams, build_demo
-from forecast.ingest import (
-    EventFormat,
-    ingest_deployments,
-    ingest_districts,
-    ingest_events,
-    ingest_partners,
-)
+from forecast.ingest import ingest_demo_files
 from forecast.schema import CanonicalTables
 from forecast.settings import get_settings
 from forecast.store import Store
@@ -43,10 +37,7 @@ WORLD = DemoParams(start=date(2020, 1, 6), end=date(2022, 12, 26), burn_in_weeks
 def ingest_world(folder: Path, db: Path) -> None:
     files = build_demo(folder, WORLD)
     with Store(db) as store:
-        ingest_districts(store, files.districts)
-        ingest_events(store, files.events, EventFormat.acled)
-        ingest_deployments(store, files.deployments)
-        ingest_partners(store, files.partners)
+        ingest_demo_files(store, files)
 
 
 @pytest.fixture(scope="module")

@@ -111,22 +111,13 @@ def world_results(
 ) -> tuple[pl.DataFrame, list[BacktestResult]]:
     """Build the demo world of ``seed`` in ``folder`` and backtest every target."""
     from forecast.demo import DemoParams, build_demo
-    from forecast.ingest import (
-        EventFormat,
-        ingest_deployments,
-        ingest_districts,
-        ingest_events,
-        ingest_partners,
-    )
+    from forecast.ingest import ingest_demo_files
     from forecast.store import Store
     from training.dataset import dataset_from_store
 
     files = build_demo(folder / "demo", DemoParams(seed=seed))
     with Store(folder / "forecast.duckdb") as store:
-        ingest_districts(store, files.districts)
-        ingest_events(store, files.events, EventFormat.acled)
-        ingest_deployments(store, files.deployments)
-        ingest_partners(store, files.partners)
+        ingest_demo_files(store, files)
         ds = dataset_from_store(store, [horizon], targets)
     results = [backtest(ds, target, horizon, seed=seed) for target in targets]
     return pl.read_parquet(files.truth), results
