@@ -19,7 +19,7 @@ import polars as pl
 from api.problems import ApiProblem
 from api.snapshot import Snapshot, WeekTable, versions_label
 from forecast import vocab
-from forecast.scoring import is_fallback
+from forecast.scoring import served_pairs
 
 
 def is_stale(data_as_of: date | None, today: date, stale_after_days: int) -> bool:
@@ -447,21 +447,7 @@ def default_target(snapshot: Snapshot) -> str:
 def served_by(snapshot: Snapshot) -> list[dict[str, Any]]:
     """Which model wrote the latest week's forecasts of each (target, horizon) pair."""
     start, length = snapshot.week_slices[snapshot.latest]
-    rows = (
-        snapshot.forecasts.slice(start, length)
-        .group_by("target", "horizon")
-        .agg(pl.col("model_version").unique().sort().str.join(","))
-        .sort("target", "horizon")
-    )
-    return [
-        {
-            "target": target,
-            "horizon": horizon,
-            "model_version": version,
-            "by": "baseline" if is_fallback(version) else "champion",
-        }
-        for target, horizon, version in rows.iter_rows()
-    ]
+    return served_pairs(snapshot.forecasts.slice(start, length))
 
 
 def model_info(snapshot: Snapshot, today: date, stale_days: int) -> bytes:

@@ -46,6 +46,25 @@ def is_fallback(model_version: str) -> bool:
     return model_version.endswith(f"/{FALLBACK_LABEL}")
 
 
+def served_pairs(rows: pl.DataFrame) -> list[dict[str, Any]]:
+    """For one issue week's forecast rows: per (target, horizon), the model version(s) and
+    whether a champion or the baseline stand-in made them."""
+    grouped = (
+        rows.group_by("target", "horizon")
+        .agg(pl.col("model_version").unique().sort().str.join(","))
+        .sort("target", "horizon")
+    )
+    return [
+        {
+            "target": target,
+            "horizon": horizon,
+            "model_version": version,
+            "by": "baseline" if is_fallback(version) else "champion",
+        }
+        for target, horizon, version in grouped.iter_rows()
+    ]
+
+
 @dataclass(frozen=True)
 class ScoringModel:
     """A fitted model and the label to store as ``model_version``."""

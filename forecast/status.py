@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from forecast.scoring import is_fallback
+from forecast.scoring import served_pairs
 from forecast.store import Store
 
 
@@ -31,8 +32,8 @@ class StoreStatus:
     data_as_of: date | None
     derived: dict[str, int] = field(default_factory=dict)
     last_ingests: list[tuple[str, str, str, int, int]] = field(default_factory=list)
-    # The latest issue week's (target, horizon, model_version) rows, when scored.
-    served: list[tuple[str, int, str]] = field(default_factory=list)
+    # The latest issue week's pairs and what made them (forecast.scoring.served_pairs).
+    served: list[dict[str, Any]] = field(default_factory=list)
     latest_issue_week: date | None = None
 
 
@@ -87,16 +88,13 @@ def store_status(store: Store) -> StoreStatus:
     )
 
 
-def _served(store: Store) -> tuple[date | None, list[tuple[str, int, str]]]:
+def _served(store: Store) -> tuple[date | None, list[dict[str, Any]]]:
     """The latest issue week and, per (target, horizon), the model that scored it."""
     latest = _rows(store, "SELECT max(issue_week) FROM forecasts")[0][0]
-    rows = _rows(
-        store,
-        "SELECT target, horizon, string_agg(DISTINCT model_version, ',' ORDER BY model_version) "
-        "FROM forecasts WHERE issue_week = (SELECT max(issue_week) FROM forecasts) "
-        "GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    return latest, [(t, int(h), v) for t, h, v in rows]
+    rows = store.con.execute(
+        "SELECT target, horizon, model_version FROM forecasts WHERE issue_week = ?", [latest]
+    ).pl()
+    return latest, served_pairs(rows)
 
 
 def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
@@ -132,7 +130,9 @@ def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
         lines.append(f"Derived table {name}: {rows:,} rows")
     lines.append(f"Data as of: {status.data_as_of or 'no events yet'}")
     if status.served:
-        baseline = [f"{t} h{h}" for t, h, v in status.served if is_fallback(v)]
+        baseline = [
+            f"{p['target']} h{p['horizon']}" for p in status.served if p["by"] == "baseline"
+        ]
         champions = len(status.served) - len(baseline)
         lines.append(
             f"Forecasts for issue week {status.latest_issue_week}: {len(status.served)} "
