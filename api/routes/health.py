@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from api.deps import HolderDep
-from api.problems import ApiProblem, responses
+from api.deps import SnapshotDep
+from api.problems import responses
 from api.schemas import Health, Ready
 
 router = APIRouter(tags=["health"])
@@ -21,15 +21,7 @@ async def healthz() -> Health:
 @router.get(
     "/readyz", response_model=Ready, summary="Forecasts are loaded", responses=responses(503)
 )
-async def readyz(holder: HolderDep) -> Ready:
-    snapshot = holder.current
-    if snapshot is None:
-        raise ApiProblem(
-            503,
-            f"not ready: {holder.last_error}",
-            kind="not-ready",
-            headers={"Retry-After": "60"},
-        )
+async def readyz(snapshot: SnapshotDep) -> Ready:
     return Ready(
         status="ready",
         model_version=snapshot.model_version,
