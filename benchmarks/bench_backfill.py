@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from child import run_child  # noqa: E402  (benchmarks/ is on the path from here on)
 
 
 def cpu_s() -> float:
@@ -142,21 +143,7 @@ def main() -> None:
             if mode != "single":
                 runs += [(mode, int(b)) for b in args.block_weeks.split(",")]
         for mode, bw in runs:
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    str(folder),
-                    mode,
-                    str(bw),
-                    str(args.workers),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            figures = run_child(__file__, folder, mode, bw, args.workers)
             figures["load"] = os.getloadavg()[0]
             print(json.dumps(figures), flush=True)
 

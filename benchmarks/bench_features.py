@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,8 @@ import polars as pl
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from child import run_child
 
 from forecast import vocab
 from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
@@ -239,13 +240,7 @@ def main() -> None:
         )
         print(f"world: {args.districts} districts, {args.events:,} events over {args.weeks} weeks")
         print(f"generated in {time.perf_counter() - t0:.1f} s")
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        figures = run_child(__file__, folder)
     gib = 1024**2
     print(
         f"panel: {figures['rows']:,} rows ({figures['weeks']} weeks), "

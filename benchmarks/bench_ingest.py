@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import shapely
+from child import run_child
 
 from forecast.sources.acled import EXPORT_COLUMNS
 
@@ -142,13 +141,7 @@ def main() -> None:
         names = write_districts(folder / "districts.geojson", args.districts, rng)
         write_events(folder / "events.csv", args.rows, names, rng)
         size_mib = (folder / "events.csv").stat().st_size / 2**20
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        figures = run_child(__file__, folder)
     rate = figures["rows"] / figures["events_s"]
     print(
         f"ingest benchmark: {args.rows:,} ACLED rows ({size_mib:.0f} MiB CSV), "
