@@ -32,7 +32,28 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("FORECAST_MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_URI"),
     )
     gate_metric: str = Field(
-        "average_precision", description="Backtest metric the champion gate compares."
+        "log_loss", description="Backtest metric the champion gate compares (a proper score)."
+    )
+    gate_resamples: int = Field(
+        1000, ge=500, description="Paired block-bootstrap resamples of the gate's difference."
+    )
+    gate_confidence: float = Field(
+        0.9,
+        gt=0.5,
+        lt=1.0,
+        description="The bootstrap must put the candidate's gain above zero this often.",
+    )
+    gate_block_weeks: int = Field(
+        0, ge=0, description="Issue weeks per bootstrap block; 0 = the horizon (at least 4)."
+    )
+    countries: list[str] = Field(
+        default_factory=list,
+        description="ISO3 codes the service forecasts and evaluates; empty = every loaded one.",
+    )
+    pool_countries: bool = Field(
+        True,
+        description="Train on every loaded country's districts (pooled); false trains only "
+        "on `countries`.",
     )
     seed: int = Field(20131, description="Seed for the demo world and model fitting.")
     features_config: Path | None = Field(
