@@ -193,9 +193,9 @@ def demo(
 
 def _register_stages() -> None:
     """Commands of the later stages live beside the code they drive."""
-    from forecast.commands import backfill, bulletin, features, serve, training
+    from forecast.commands import backfill, bulletin, features, pull, serve, training
 
-    for module in (features, backfill, training, bulletin, serve):
+    for module in (features, backfill, training, bulletin, serve, pull):
         module.register(app)
 
 

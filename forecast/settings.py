@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from forecast.bands import DEFAULT_BANDS, check_pairs
@@ -108,6 +108,27 @@ class Settings(BaseSettings):
     )
     store_lock_retries: int = Field(
         20, ge=1, description="Tries to open the store read-only while a writer holds it."
+    )
+
+    # The ACLED API (forecast pull acled; forecast retrain pulls first when both are set).
+    # SecretStr: masked in reprs, logs and dumps; unwrapped only to build the token request.
+    acled_username: SecretStr | None = Field(
+        None, description="myACLED account e-mail for the ACLED API (OAuth password grant)."
+    )
+    acled_password: SecretStr | None = Field(None, description="myACLED account password.")
+    acled_base_url: str = Field(
+        "https://acleddata.com", description="ACLED API root (a mirror or a test server)."
+    )
+    acled_revision_days: int = Field(
+        60,
+        ge=0,
+        description="A pull starts this many days before the latest stored ACLED event of each "
+        "country, since ACLED revises recent events.",
+    )
+    acled_countries: list[str] = Field(
+        default_factory=list,
+        description="ACLED country names pulled when none are given; empty = those of "
+        "`countries`, else of the stored districts.",
     )
 
     @field_validator("bands")
