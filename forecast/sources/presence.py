@@ -50,7 +50,11 @@ _SITE_COLUMNS = (
     "source",
 )
 DEPLOYMENT_COLUMNS: Final = ("id", "name", "force", *_SITE_COLUMNS)
-PARTNER_COLUMNS: Final = ("id", "name", "partner", "force", *_SITE_COLUMNS)
+# ``date_precision`` says how well start/end are known (docs/FORMATS.md section 3). It is
+# checked here but not stored: partner_presence has no such column (see ``read_partners``).
+PRECISION_COLUMN: Final = "date_precision"
+DATE_PRECISIONS: Final = ("day", "month", "year")
+PARTNER_COLUMNS: Final = ("id", "name", "partner", "force", *_SITE_COLUMNS, PRECISION_COLUMN)
 LOCATION_FIELD: Final = "latitude/longitude/district_code"
 COORDINATES: Final = ("latitude", "longitude")
 ISO_DATE: Final = DateFormat(
@@ -118,8 +122,13 @@ def read_deployments(path: Path) -> pl.DataFrame:
     return DEPLOYMENTS.conform(parsed.with_columns(pl.lit(str(path)).alias("file")))
 
 
-def read_partners(path: Path) -> pl.DataFrame:
-    """Read foreign partner-force presence (docs/FORMATS.md) into ``schema.PARTNER_PRESENCE``."""
+def read_partners(path: Path, *, with_precision: bool = False) -> pl.DataFrame:
+    """Read foreign partner-force presence (docs/FORMATS.md) into ``schema.PARTNER_PRESENCE``.
+
+    The optional ``date_precision`` column is always validated; it is returned (lower case,
+    null where not given) only with ``with_precision``, as an extra last column, because the
+    store's partner_presence table does not keep it.
+    """
     path = Path(path)
     frame = _read_sites(path, PARTNER_COLUMNS, ("name", "partner", "start"))
     frame = frame.with_columns(partner_kind(pl.col("partner")).alias("partner_kind"))
@@ -137,8 +146,10 @@ def read_partners(path: Path) -> pl.DataFrame:
     )
     # The id hashes the normalised partner, so "Barkhane" and "France" rows can collide.
     parsed = _identified(parsed, report, "presence_id", label="partner")
+    precision = _date_precision(frame, report)
     report.raise_if_any()
-    return PARTNER_PRESENCE.conform(parsed.with_columns(pl.lit(str(path)).alias("file")))
+    table = PARTNER_PRESENCE.conform(parsed.with_columns(pl.lit(str(path)).alias("file")))
+    return table.with_columns(precision) if with_precision else table
 
 
 def partner_kind(spelling: pl.Expr) -> pl.Expr:
@@ -222,6 +233,22 @@ def _flag_locations(frame: pl.DataFrame, report: Report) -> None:
         LOCATION_FIELD,
         pl.lit("no location: give latitude and longitude, or district_code"),
     )
+
+
+def _date_precision(frame: pl.DataFrame, report: Report) -> pl.Series:
+    """``date_precision`` in lower case (null where empty); other values are reported.
+
+    ``frame`` is the file's rows in order, so the series lines up with the parsed table.
+    """
+    value = pl.col(PRECISION_COLUMN).str.to_lowercase()
+    allowed = ", ".join(DATE_PRECISIONS)
+    report.flag(
+        frame,
+        value.is_not_null() & ~value.is_in(DATE_PRECISIONS),
+        PRECISION_COLUMN,
+        pl.format(f"{{}} is not a date precision; use {allowed}", quoted(pl.col(PRECISION_COLUMN))),
+    )
+    return frame.select(value.alias(PRECISION_COLUMN)).to_series()
 
 
 def _identified(frame: pl.DataFrame, report: Report, id_col: str, *, label: str) -> pl.DataFrame:

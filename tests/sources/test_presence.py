@@ -287,3 +287,51 @@ def test_example_partners_load() -> None:
     assert frame.filter(pl.col("partner") == "other")["force"].to_list() == ["Takuba"]
     assert frame["presence_id"].n_unique() == frame.height
     assert frame["source"].str.starts_with("illustrative, compiled from press reports").all()
+
+
+# --- the optional date_precision column ------------------------------------------------------
+
+
+def test_date_precision_is_read_case_insensitively_and_not_stored(tmp_path: Path) -> None:
+    path = tmp_path / "precision.csv"
+    path.write_text(
+        "name,partner,latitude,longitude,start,Date_Precision\n"
+        "Gao,France,16.27,-0.04,2013-01-26, Day \n"
+        "Kidal,UN,18.44,1.41,2013-07-01,\n"
+        "Ber,UN,16.83,-2.53,2015-09-01,YEAR\n",
+        encoding="utf-8",
+    )
+    frame = read_partners(path, with_precision=True)
+    assert frame.columns == [*PARTNER_PRESENCE.names, "date_precision"]
+    assert frame["date_precision"].to_list() == ["day", None, "year"]
+    # Without the flag the table is exactly what the store keeps.
+    assert read_partners(path).columns == PARTNER_PRESENCE.names
+
+
+def test_bad_date_precision_is_named_by_row_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "precision_bad.csv"
+    path.write_text(
+        "name,partner,latitude,longitude,start,date_precision\n"
+        "Gao,France,16.27,-0.04,2013-01-26,week\n"
+        "Kidal,UN,18.44,1.41,2013-07-01,month\n"
+        "Ber,UN,16.83,-2.53,2015-09-01,approx.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_partners(path)
+    assert where(caught.value) == {(1, "date_precision"), (3, "date_precision")}
+    first = caught.value.problems[0]
+    assert first.file == str(path)
+    assert first.reason == "'week' is not a date precision; use day, month, year"
+
+
+def test_misspelt_date_precision_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "precision_typo.csv"
+    path.write_text(
+        "name,partner,latitude,longitude,start,date_precison\nGao,France,16.27,-0.04,2013-01-26,day\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_partners(path)
+    assert where(caught.value) == {(None, "date_precison")}
+    assert "did you mean 'date_precision'" in caught.value.problems[0].reason
