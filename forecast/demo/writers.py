@@ -93,7 +93,9 @@ def write_deployments(path: Path, records: tuple[Presence, ...], geography: Geog
 
 def write_partners(path: Path, records: tuple[Presence, ...], geography: Geography) -> Path:
     foreign = tuple(r for r in records if r.partner != FAMA)
-    presence_table(foreign, geography, "PRT").select(PARTNER_COLUMNS).write_csv(path)
+    # The world's dates are its own, so they are exact to the day.
+    table = presence_table(foreign, geography, "PRT").with_columns(date_precision=pl.lit("day"))
+    table.select(PARTNER_COLUMNS).write_csv(path)
     return path
 
 
