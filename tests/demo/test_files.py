@@ -222,7 +222,7 @@ def test_presence_files_in_the_project_format(demo_files: DemoFiles) -> None:
         "id,name,force,kind,latitude,longitude,district_code,start,end,strength,source"
     )
     assert first_line(demo_files.partners) == (
-        "id,name,partner,force,kind,latitude,longitude,district_code,start,end,strength,source"
+        "id,name,partner,force,kind,latitude,longitude,district_code,start,end,strength,source,date_precision"
     )
     codes = set(district_codes(demo_files).values())
     for path in (demo_files.deployments, demo_files.partners):
