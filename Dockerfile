@@ -45,6 +45,8 @@ RUN apt-get update \
     && chown -R 10001:10001 /data
 COPY --from=build /opt/venv /opt/venv
 COPY --chmod=0755 docker/weekly.sh docker/init.sh /opt/forecast/bin/
+# The sourced partner-force timelines (data/partners), for `forecast ingest partners`.
+COPY data /opt/forecast/data
 ENV PATH=/opt/venv/bin:/opt/forecast/bin:$PATH \
     FORECAST_HOME=/data \
     FORECAST_HOST=0.0.0.0 \
