@@ -11,9 +11,11 @@ import typer
 
 from forecast.errors import InputError
 from forecast.ingest import (
+    CountsFormat,
     EventFormat,
     IngestReport,
     PresenceFormat,
+    ingest_counts,
     ingest_demo_files,
     ingest_deployments,
     ingest_districts,
@@ -35,6 +37,7 @@ ingest_app = typer.Typer(help="Load data files into the store (all-or-nothing, i
 app.add_typer(ingest_app, name="ingest")
 
 EXIT_BAD_INPUT = 2
+MAX_WARNINGS = 20  # rows listed after a summary; the summary says how many there are
 
 
 @contextmanager
@@ -53,6 +56,10 @@ def open_store() -> Store:
 
 def _print(report: IngestReport) -> None:
     typer.echo(report.summary())
+    for line in report.warnings[:MAX_WARNINGS]:
+        typer.echo(f"  not stored: {line}")
+    if len(report.warnings) > MAX_WARNINGS:
+        typer.echo(f"  ... and {len(report.warnings) - MAX_WARNINGS} more rows not stored")
 
 
 FileArg = typer.Argument(..., help="File to read.", show_default=False)
@@ -131,13 +138,35 @@ def ingest_partners_cmd(
         _print(ingest_partners(store, file, format, missions=mission or None, force=force))
 
 
+@ingest_app.command("counts")
+def ingest_counts_cmd(
+    file: Path = FileArg,
+    format: CountsFormat = typer.Option(
+        CountsFormat.acled_monthly, "--format", "-f", help="Source format."
+    ),
+    force: bool = typer.Option(False, help="Read the file even if this content was ingested."),
+) -> None:
+    """Ingest counts per district and month: ACLED's admin-2 monthly aggregates (HDX).
+
+    Rows are matched to the stored districts by P-code, name or P-code succession; the file is
+    refused when more than FORECAST_COUNTS_MAX_UNMATCHED of its rows match none.
+    """
+    with reporting_input_errors(), open_store() as store:
+        settings = get_settings()
+        _print(
+            ingest_counts(
+                store, file, format, max_unmatched=settings.counts_max_unmatched, force=force
+            )
+        )
+
+
 @ingest_app.command("drop")
 def ingest_drop_cmd(
     folder: Path | None = typer.Argument(
         None, help="Drop folder (default: <home>/drop) with sub-folders per kind."
     ),
 ) -> None:
-    """Ingest every new file of a drop folder: districts/, acled/, ucdp/, deployments/, ..."""
+    """Ingest every new file of a drop folder: districts/, acled/, ucdp/, counts/ ..."""
     folder = folder or get_settings().drop_folder
     with reporting_input_errors(), open_store() as store:
         reports = ingest_drop_folder(store, folder)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,15 @@ import numpy as np
 import polars as pl
 
 from forecast.errors import InputError
-from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, INGESTS, PARTNER_PRESENCE, Table
+from forecast.schema import (
+    COUNTS,
+    DEPLOYMENTS,
+    DISTRICTS,
+    EVENTS,
+    INGESTS,
+    PARTNER_PRESENCE,
+    Table,
+)
 from forecast.store import Store
 from forecast.vocab import UNPLACED
 
@@ -35,6 +43,10 @@ class PresenceFormat(StrEnum):
     geopko = "geopko"
 
 
+class CountsFormat(StrEnum):
+    acled_monthly = "acled-monthly"
+
+
 @dataclass
 class IngestReport:
     """What one ingest did, for the command line and the retraining job's log."""
@@ -46,6 +58,11 @@ class IngestReport:
     rows_changed: int = 0
     skipped: bool = False
     placement: dict[str, int] = field(default_factory=dict)
+    # Counts only: input rows per match kind (pcode, name, succession, unmatched), what the
+    # unmatched rows held, and one line per unmatched row (file, row, field, value).
+    matching: dict[str, int] = field(default_factory=dict)
+    left_out: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def placed_share(self) -> float | None:
@@ -67,6 +84,14 @@ class IngestReport:
             text += f"; placement: {parts}"
             if share is not None:
                 text += f" ({share:.1%} placed in a district)"
+        if self.matching:
+            m = self.matching
+            text += (
+                f"; matched by P-code {m.get('pcode', 0)}, by name {m.get('name', 0)}, "
+                f"via succession {m.get('succession', 0)}, unmatched {m.get('unmatched', 0)}"
+            )
+            if self.left_out:
+                text += f" ({self.left_out})"
         return text
 
 
@@ -293,6 +318,50 @@ def ingest_partners(
     )
 
 
+def ingest_counts(
+    store: Store,
+    path: Path,
+    fmt: CountsFormat | str = CountsFormat.acled_monthly,
+    *,
+    max_unmatched: float = 0.02,
+    force: bool = False,
+    today: date | None = None,
+) -> IngestReport:
+    """Ingest aggregate counts per admin-2 unit and month (ACLED's HDX admin-2 monthly file),
+    matched to the stored districts; refused when more than ``max_unmatched`` of its rows
+    match none (docs/FORMATS.md, section 5)."""
+    from forecast.sources.counts import left_out_summary, match_counts, read_acled_monthly
+
+    fmt = CountsFormat(fmt)
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(path, "no such file")
+    report = IngestReport(file=path, kind="counts", format=fmt.value)
+    sha = file_sha256(path)
+    if not force and _already_ingested(store, sha, report.kind, report.format):
+        report.skipped = True
+        return report
+    frame = read_acled_monthly(path, today=today)
+    districts = DISTRICTS.conform(store.read("districts"))
+    matched = match_counts(frame, districts, path, max_unmatched=max_unmatched)
+    report.rows_read = matched.rows_read
+    report.matching = matched.by
+    report.warnings = [str(problem) for problem in matched.unmatched]
+    if matched.unmatched:
+        report.left_out = left_out_summary(matched)
+    rows = matched.rows.with_columns(pl.lit(str(path)).alias("file"))
+    with store.transaction():
+        report.rows_changed = store.upsert(COUNTS, rows)
+        _record(store, sha, report)
+    return report
+
+
+def _drop_counts(store: Store, path: Path) -> IngestReport:
+    from forecast.settings import get_settings
+
+    return ingest_counts(store, path, max_unmatched=get_settings().counts_max_unmatched)
+
+
 # Drop-folder layout for the retraining job: one sub-folder per kind and format.
 DROP_LAYOUT: dict[str, Callable[[Store, Path], IngestReport]] = {
     "districts": lambda store, path: ingest_districts(store, path),
@@ -301,6 +370,8 @@ DROP_LAYOUT: dict[str, Callable[[Store, Path], IngestReport]] = {
     "deployments": lambda store, path: ingest_deployments(store, path),
     "partners": lambda store, path: ingest_partners(store, path, PresenceFormat.csv),
     "geopko": lambda store, path: ingest_partners(store, path, PresenceFormat.geopko),
+    # ACLED's admin-2 monthly counts (HDX); after districts, which it is matched against.
+    "counts": _drop_counts,
 }
 DROP_SUFFIXES = (".csv", ".gz", ".json", ".geojson", ".gpkg", ".shp", ".zip")
 

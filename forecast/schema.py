@@ -8,11 +8,11 @@ order) for the columns they produce. ``SCHEMA_VERSION`` goes up with every chang
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the counts table
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,12 @@ INGESTS = Table(
     "ingests",
     (
         Column("sha256", "VARCHAR NOT NULL", pl.Utf8, "content hash of the file"),
-        Column("kind", "VARCHAR NOT NULL", pl.Utf8, "events, districts, deployments or partners"),
+        Column(
+            "kind",
+            "VARCHAR NOT NULL",
+            pl.Utf8,
+            "events, districts, deployments, partners or counts",
+        ),
         Column("format", "VARCHAR NOT NULL", pl.Utf8, "reader used, with its filter if any"),
         Column("file", "VARCHAR NOT NULL", pl.Utf8, "path as given"),
         Column(
@@ -222,17 +227,67 @@ INGESTS = Table(
     ("sha256", "kind", "format"),
 )
 
-CANONICAL = (DISTRICTS, EVENTS, DEPLOYMENTS, PARTNER_PRESENCE, INGESTS)
+# Aggregate counts per district and month, for teams that have only published aggregates
+# (ACLED's admin-2 monthly counts on HDX) and not the events. One row per district and month:
+# the source's units that make up one stored district (a cercle split after the boundaries
+# were drawn) are summed into it, so the key stays unique. Since schema version 2.
+COUNTS = Table(
+    "counts",
+    (
+        Column(
+            "source", "VARCHAR NOT NULL", pl.Utf8, "publisher of the counts: acled (HDX admin-2)"
+        ),
+        Column("district_code", "VARCHAR NOT NULL", pl.Utf8, "stored district the counts are in"),
+        Column("month", "DATE NOT NULL", pl.Date, "first day of the month counted"),
+        Column(
+            "events",
+            "INTEGER NOT NULL",
+            pl.Int32,
+            "events in the month as the source counts them (ACLED HDX: political violence)",
+        ),
+        Column("fatalities", "INTEGER NOT NULL", pl.Int32, "reported fatalities in the month"),
+        Column(
+            "admin2_code",
+            "VARCHAR",
+            pl.Utf8,
+            "source's admin-2 code (P-code); '; '-separated, sorted, when units were summed",
+        ),
+        Column("admin2", "VARCHAR", pl.Utf8, "source's admin-2 name(s), in admin2_code's order"),
+        Column("admin1", "VARCHAR", pl.Utf8, "source's admin-1 name(s), distinct, '; '-separated"),
+        Column("country", "VARCHAR", pl.Utf8, "ISO 3166-1 alpha-3 as the source gives it"),
+        Column(
+            "matched",
+            "VARCHAR NOT NULL",
+            pl.Utf8,
+            "how the district was found: pcode, name or succession (docs/FORMATS.md)",
+        ),
+        Column(
+            "units",
+            "SMALLINT NOT NULL",
+            pl.Int16,
+            "source units summed into the row: 1, more only through a P-code succession",
+        ),
+        Column("file", "VARCHAR", pl.Utf8, "file the counts were read from"),
+    ),
+    ("source", "district_code", "month"),
+)
+
+CANONICAL = (DISTRICTS, EVENTS, DEPLOYMENTS, PARTNER_PRESENCE, INGESTS, COUNTS)
 
 
 @dataclass(frozen=True)
 class CanonicalTables:
-    """The four canonical tables in memory: what ``features`` and ``training`` consume."""
+    """The canonical tables in memory: what ``features`` and ``training`` consume.
+
+    ``counts`` defaults to an empty table so code that builds the four event-level tables
+    (tests, benchmarks) need not know about it.
+    """
 
     districts: pl.DataFrame
     events: pl.DataFrame
     deployments: pl.DataFrame
     partners: pl.DataFrame
+    counts: pl.DataFrame = field(default_factory=COUNTS.empty)
 
     @classmethod
     def empty(cls) -> CanonicalTables:

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         "on `countries`.",
     )
     seed: int = Field(20131, description="Seed for the demo world and model fitting.")
+    counts_max_unmatched: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Largest share of a counts file's rows (forecast ingest counts) that may "
+        "match no district; above it the file is refused.",
+    )
     features_config: Path | None = Field(
         None, description="TOML/JSON feature configuration; default: the built-in one."
     )

@@ -20,6 +20,19 @@ class SourceSummary:
 
 
 @dataclass
+class CountsSummary:
+    """One source's rows of the counts table (district x month aggregates)."""
+
+    source: str
+    rows: int
+    districts: int
+    first: date | None
+    last: date | None
+    events: int
+    fatalities: int
+
+
+@dataclass
 class StoreStatus:
     districts: int
     countries: list[str]
@@ -35,6 +48,7 @@ class StoreStatus:
     # The latest issue week's pairs and what made them (forecast.scoring.served_pairs).
     served: list[dict[str, Any]] = field(default_factory=list)
     latest_issue_week: date | None = None
+    counts: list[CountsSummary] = field(default_factory=list)
 
 
 def _rows(store: Store, sql: str) -> list[tuple]:
@@ -85,7 +99,22 @@ def store_status(store: Store) -> StoreStatus:
         ),
         served=served,
         latest_issue_week=latest,
+        counts=_counts(store),
     )
+
+
+def _counts(store: Store) -> list[CountsSummary]:
+    if not store.has_table("counts"):  # a version-1 store opened read-only
+        return []
+    return [
+        CountsSummary(*row)
+        for row in _rows(
+            store,
+            "SELECT source, count(*), count(DISTINCT district_code), min(month), max(month), "
+            "coalesce(sum(events), 0), coalesce(sum(fatalities), 0) "
+            "FROM counts GROUP BY source ORDER BY source",
+        )
+    ]
 
 
 def _served(store: Store) -> tuple[date | None, list[dict[str, Any]]]:
@@ -121,6 +150,12 @@ def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
             + (": " + ", ".join(shown) if shown else "")
             + (f" and {more} more" if more > 0 else "")
         )
+    for c in status.counts:
+        lines.append(
+            f"Counts ({c.source}): {c.rows:,} district-months in {c.districts} districts, "
+            f"{_month(c.first)} to {_month(c.last)}, {c.events:,} events, "
+            f"{c.fatalities:,} fatalities"
+        )
     lines.append(
         f"Deployments: {status.deployments} periods ({status.open_deployments} still open)"
     )
@@ -150,3 +185,7 @@ def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
             for at, kind, file, rows, changed in status.last_ingests
         )
     return "\n".join(lines)
+
+
+def _month(day: date | None) -> str:
+    return day.strftime("%Y-%m") if day else "?"

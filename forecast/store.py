@@ -17,6 +17,7 @@ import polars as pl
 
 from forecast.schema import (
     CANONICAL,
+    COUNTS,
     DEPLOYMENTS,
     DISTRICTS,
     EVENTS,
@@ -26,9 +27,15 @@ from forecast.schema import (
     Table,
 )
 
+
+def _add_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """1 -> 2: the ``counts`` table (district x month aggregates); nothing else changed."""
+    con.execute(COUNTS.ddl())
+
+
 # Migrations from version N to N+1, applied in order to an older file. Each takes an open
 # connection inside the migration transaction. Version 1 is the first released schema.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _add_counts}
 
 
 class SchemaTooNewError(RuntimeError):
@@ -92,6 +99,10 @@ class Store:
             events=EVENTS.conform(self.read("events")),
             deployments=DEPLOYMENTS.conform(self.read("deployments")),
             partners=PARTNER_PRESENCE.conform(self.read("partner_presence")),
+            # A read-only store is not migrated: a version-1 file has no counts table yet.
+            counts=COUNTS.conform(self.read("counts"))
+            if self.has_table("counts")
+            else COUNTS.empty(),
         )
 
     def count(self, name: str) -> int:

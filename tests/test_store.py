@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from forecast.schema import CANONICAL, EVENTS, SCHEMA_VERSION
+from forecast.schema import CANONICAL, COUNTS, EVENTS, SCHEMA_VERSION
 from forecast.store import SchemaTooNewError, Store
 
 
@@ -52,6 +52,36 @@ def test_store_written_by_newer_program_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(SchemaTooNewError, match="newer"):
         Store(path)
+
+
+def _version_1_store(path: Path) -> None:
+    """A store as version 1 of the program wrote it: no counts table, one event stored."""
+    con = duckdb.connect(str(path))
+    for table in CANONICAL:
+        if table is not COUNTS:
+            con.execute(table.ddl())
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (1)")
+    con.register("_events", _events().head(1).to_arrow())
+    con.execute("INSERT INTO events SELECT * FROM _events")
+    con.close()
+
+
+def test_version_1_store_opens_and_gains_the_counts_table(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    _version_1_store(path)
+    # Read-only (the API, backfills) does not migrate; the tables still load, counts empty.
+    with Store(path, read_only=True) as old:
+        assert not old.has_table("counts")
+        assert old.load_tables().counts.columns == COUNTS.names
+    with Store(path) as store:
+        assert store.read("counts").columns == COUNTS.names
+        assert store.count("events") == 1  # nothing already stored is lost
+        versions = store.con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+        assert versions == [(1,), (SCHEMA_VERSION,)]
+        assert store.load_tables().counts.is_empty()
+    with Store(path) as again:  # migrating twice is a no-op
+        assert again.con.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
 
 
 def test_upsert_inserts_then_same_rows_change_nothing(store: Store) -> None:
