@@ -10,7 +10,9 @@ two checks possible that real data never allows:
   every component but the noise bounds what a forecaster reading the files could reach;
   knowing base and self-excitation only is a perfect history model.
 - **Seeds.** The model minus the best baseline on AP, Brier score and log loss for several
-  world seeds, so a difference can be told from the seed's luck.
+  world seeds, so a difference can be told from the seed's luck, and the champion gate's
+  verdict against the baselines (log loss with its paired block bootstrap: P is the share
+  of resamples where the model beats the best baseline).
 
 ``python -m training.ceiling --seed 20131 --seed 1 --horizon 4`` prints both (about 30 s
 per seed on two cores). docs/EVALUATION.md gives the figures.
@@ -28,6 +30,8 @@ from sklearn.metrics import average_precision_score
 from forecast import vocab
 from training.backtest import MODEL, BacktestResult, backtest
 from training.baselines import BASELINES
+from training.gate import GateRule
+from training.tracking import gate
 
 # The generator's event types behind each target (fatal depends on drawn fatalities).
 ORACLE_TYPES: dict[str, tuple[str, ...]] = {
@@ -92,9 +96,10 @@ def oracle_table(truth: pl.DataFrame, result: BacktestResult) -> pl.DataFrame:
     )
 
 
-def margins(result: BacktestResult) -> dict[str, object]:
+def margins(result: BacktestResult, rule: GateRule | None = None) -> dict[str, object]:
     """The model minus the best baseline on each compared metric (negative Brier/log loss
-    differences are the model's gain)."""
+    differences are the model's gain); with a gate ``rule``, the bootstrap's P against the
+    best baseline on the gate metric and whether the gate passes (every baseline)."""
     row: dict[str, object] = {"target": result.target, "horizon": result.horizon}
     for metric in COMPARED:
         values = {name: result.metric(metric, name) for name in BASELINES}
@@ -103,6 +108,12 @@ def margins(result: BacktestResult) -> dict[str, object]:
         row[f"{metric}_model"] = round(result.metric(metric, MODEL), 4)
         row[f"{metric}_best_baseline"] = best
         row[f"{metric}_margin"] = round(result.metric(metric, MODEL) - values[best], 4)
+    if rule is not None:
+        decision = gate(result, rule)
+        closest = min(decision.comparisons, key=lambda c: c.gain)
+        row["gate_baseline"] = closest.name
+        row["gate_p"] = round(closest.bootstrap.p_better, 3)
+        row["gate_pass"] = decision.promote
     return row
 
 
@@ -127,8 +138,12 @@ def main(
     seed: list[int] = typer.Option([20131], help="World seeds (repeat the option)."),
     horizon: int = typer.Option(4, min=1, help="Forecast horizon, weeks."),
     target: list[str] = typer.Option(list(vocab.TARGETS), help="Targets (repeat)."),
+    metric: str = typer.Option("log_loss", help="The gate's metric."),
+    resamples: int = typer.Option(1000, min=500, help="The gate's bootstrap resamples."),
+    confidence: float = typer.Option(0.9, help="The gate's confidence."),
 ) -> None:
-    """Print the oracle table of the first seed and the model's margins for every seed."""
+    """Print the oracle table of the first seed, the model's margins for every seed and
+    how many target-seeds pass the champion gate against the baselines."""
     pl.Config.set_tbl_rows(100)
     pl.Config.set_tbl_width_chars(200)
     margin_rows = []
@@ -146,16 +161,28 @@ def main(
                     )
                 )
             )
-        margin_rows += [{"seed": s, **margins(r)} for r in results]
+        # The bootstrap is seeded like the run that fitted the model: the world's seed.
+        rule = GateRule(metric=metric, resamples=resamples, confidence=confidence, seed=s)
+        margin_rows += [{"seed": s, **margins(r, rule)} for r in results]
     frame = pl.DataFrame(margin_rows)
-    typer.echo("Model minus the best baseline (AP: higher is better; Brier, log loss: lower):")
-    typer.echo(str(frame.select("seed", "target", pl.col("^.*_margin$"))))
+    typer.echo(
+        "Model minus the best baseline (AP: higher is better; Brier, log loss: lower), "
+        f"and the gate's bootstrap on {metric} against that baseline:"
+    )
+    shown = ("seed", "target", pl.col("^.*_margin$"), "gate_baseline", "gate_p", "gate_pass")
+    typer.echo(str(frame.select(*shown)))
     mean = frame.group_by("target", maintain_order=True).agg(
         pl.col("^.*_margin$").mean().round(4),
         (pl.col("average_precision_margin") > 0).sum().alias("ap_wins"),
     )
     typer.echo(f"Mean margins over {len(seed)} seeds (AP wins counted):")
     typer.echo(str(mean))
+    block = rule.block(horizon)
+    typer.echo(
+        f"The gate ({metric}, {confidence:.0%} confidence, {resamples} resamples, blocks of "
+        f"{block} issue weeks) passes {int(frame['gate_pass'].sum())} of {frame.height} "
+        "target-seeds (the model beats every baseline)."
+    )
 
 
 if __name__ == "__main__":

@@ -201,6 +201,9 @@ def _run(
             jobs=jobs,
             params=model_params(settings, pairs),
             k=settings.top_k,
+            gate_resamples=settings.gate_resamples,
+            gate_confidence=settings.gate_confidence,
+            gate_block_weeks=settings.gate_block_weeks,
         )
         candidates, outcomes = train_candidates(ds, pairs, config, client)
         report.outcomes = outcomes

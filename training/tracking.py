@@ -2,10 +2,13 @@
 
 One registered model per target and horizon, named ``risk-<target>-h<horizon>``. A new
 version gets the alias ``champion`` only when, on the same backtest (same rows, same
-folds), its ``gate_metric`` beats every baseline and is at least as good as the current
-champion's recipe re-run on those folds (a tie means the same recipe trained on newer
-data, which should replace the old one). Otherwise it is aliased ``challenger`` and the
-run and the version carry the reason in the tag ``gate_reason``.
+folds), its ``gate_metric`` (log loss by default) is better than every baseline's and the
+current champion's recipe re-run on those folds, and a paired block bootstrap over issue
+weeks (training.gate) is ``gate_confidence`` sure of each of those gains. A champion with
+the candidate's own recipe is the same model on older data: the newer fit replaces it,
+and only the baselines are compared. Otherwise the version is aliased ``challenger``; the
+run and the version carry the reason in the tag ``gate_reason`` and the bootstrap's
+figures as ``gate/...`` metrics.
 
 The default tracking store is SQLite under the home folder with artifacts in
 ``<home>/mlartifacts``; any ``MLFLOW_TRACKING_URI`` / ``FORECAST_MLFLOW_TRACKING_URI``
@@ -32,7 +35,16 @@ import polars as pl
 from training.backtest import MODEL, BacktestResult
 from training.baselines import BASELINES
 from training.dataset import Dataset
-from training.metrics import better, reliability_table
+from training.gate import (
+    RANKINGS,
+    Bootstrap,
+    GateRule,
+    Resampler,
+    check_metric,
+    resampled_loss,
+    summarise,
+)
+from training.metrics import reliability_table
 
 EXPERIMENT = "district-risk"
 CHAMPION = "champion"
@@ -262,51 +274,178 @@ def champion_version(client: Any, name: str) -> Any | None:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The candidate against one other forecaster on the same backtest rows."""
+
+    name: str  # a baseline's column, or "champion"
+    value: float  # the other forecaster's metric on those rows
+    bootstrap: Bootstrap
+
+    @property
+    def gain(self) -> float:
+        """How much better the candidate is, in the metric's units (negative: worse)."""
+        return self.bootstrap.gain
+
+    def values(self) -> dict[str, float]:
+        return {
+            f"{self.name}/gain": self.gain,
+            f"{self.name}/gain_lower_bound": -self.bootstrap.upper,
+            f"{self.name}/p_better": self.bootstrap.p_better,
+        }
+
+
+@dataclass(frozen=True)
 class GateDecision:
     promote: bool
     reason: str
     values: dict[str, float] = field(default_factory=dict)
+    comparisons: tuple[Comparison, ...] = ()
+
+
+def _as_value(metric: str, loss: float) -> float:
+    """A loss from training.gate back in the metric's units (ranking scores were negated)."""
+    return -loss if metric in RANKINGS else loss
+
+
+def comparisons(
+    result: BacktestResult, rule: GateRule, champion: pl.DataFrame | None = None
+) -> list[Comparison]:
+    """The candidate against every baseline column and the champion's predictions.
+
+    ``champion`` holds district_code, issue_week and probability of the champion's recipe
+    re-run on the same folds. Every forecaster is scored on the same block draws.
+    """
+    preds = result.predictions
+    others = [name for name in BASELINES if name in preds.columns]
+    if champion is not None:
+        preds = preds.join(
+            champion.select("district_code", "issue_week", pl.col("probability").alias(CHAMPION)),
+            on=["district_code", "issue_week"],
+            how="left",
+        )
+        # The re-run predicts the same rows; any it misses are left out of its comparison.
+        preds = preds.filter(pl.col(CHAMPION).is_not_null())
+        others.append(CHAMPION)
+    y = preds["observed"].to_numpy()
+    draws = Resampler(
+        preds["issue_week"].to_physical().to_numpy(),
+        block=rule.block(result.horizon),
+        resamples=rule.resamples,
+        seed=rule.seed,
+    )
+    full, resampled = resampled_loss(rule.metric, y, preds["probability"].to_numpy(), draws)
+    found = []
+    for name in others:
+        other_full, other_resampled = resampled_loss(rule.metric, y, preds[name].to_numpy(), draws)
+        boot = summarise(
+            full - other_full, resampled - other_resampled, rule.confidence, draws.block
+        )
+        found.append(Comparison(name, _as_value(rule.metric, other_full), boot))
+    return found
+
+
+def _label(c: Comparison) -> str:
+    return "the champion" if c.name == CHAMPION else c.name
+
+
+def _shortfall(c: Comparison, confidence: float) -> str:
+    p = f"P {c.bootstrap.p_better:.2f} < {confidence:.2f}"
+    if c.gain > 0:
+        return f"gain {c.gain:.4f} not confident ({p})"
+    return f"worse by {-c.gain:.4f} ({p})" if c.gain < 0 else f"no gain ({p})"
+
+
+def _passed(c: Comparison) -> str:
+    return f"{c.value:.4f}, gain {c.gain:.4f}, P {c.bootstrap.p_better:.2f}"
+
+
+def _reason(
+    metric: str,
+    candidate: float,
+    found: list[Comparison],
+    confidence: float,
+    same_recipe: bool,
+) -> str:
+    failed = [c for c in found if not c.bootstrap.confident(confidence)]
+    if failed:
+        head, *rest = [f"vs {_label(c)} {c.value:.4f}: {_shortfall(c, confidence)}" for c in failed]
+        return "; ".join([f"{metric} {candidate:.4f} {head}", *rest])
+    baselines = sorted((c for c in found if c.name != CHAMPION), key=lambda c: c.gain)
+    reason = (
+        f"{metric} {candidate:.4f} beats every baseline with {confidence:.0%} confidence ("
+        + "; ".join(f"{c.name} {_passed(c)}" for c in baselines)
+        + ")"
+    )
+    champion = [c for c in found if c.name == CHAMPION]
+    if champion:
+        reason += f" and the champion ({_passed(champion[0])})"
+    elif same_recipe:
+        reason += (
+            "; the champion has the same recipe, so the newer fit replaces it"
+            " (only the baselines' bootstrap applies)"
+        )
+    return reason
 
 
 def gate(
     result: BacktestResult,
-    metric: str,
-    champion_value: float | None = None,
+    rule: GateRule | str,
+    champion: pl.DataFrame | None = None,
+    *,
+    same_recipe: bool = False,
 ) -> GateDecision:
-    """Promote only if the model beats every baseline and at least ties the champion.
+    """Promote only if the model beats every baseline and the champion, confidently.
 
-    ``champion_value`` is the champion recipe's ``metric`` on the same backtest (None when
-    there is no champion or it cannot be re-run).
+    On the backtest's rows, ``rule.metric`` must be better than every baseline's and the
+    champion's, and a paired block bootstrap over issue weeks must put the model ahead of
+    each in at least ``rule.confidence`` of its resamples. ``champion`` is the champion
+    recipe's predictions re-run on the same folds (None when there is no champion, it
+    cannot be re-run, or it has the candidate's recipe: ``same_recipe``, the same model
+    on older data, which the newer fit replaces).
     """
-    candidate = result.metric(metric)
+    rule = GateRule(metric=rule) if isinstance(rule, str) else rule
+    check_metric(rule.metric)
+    candidate = result.metric(rule.metric)
     values = {MODEL: candidate}
-    values.update({name: result.metric(metric, name) for name in BASELINES})
-    if champion_value is not None:
-        values[CHAMPION] = champion_value
-    if math.isnan(candidate):
-        return GateDecision(False, f"{metric} undefined on the backtest", values)
-    losses = [
-        f"{name} {values[name]:.4f}"
-        for name in BASELINES
-        if name in result.overall.get("all", {}) and not better(metric, candidate, values[name])
-    ]
-    if losses:
-        return GateDecision(
-            False,
-            f"{metric} {candidate:.4f} does not beat baseline(s): " + ", ".join(losses),
-            values,
-        )
-    if champion_value is not None and not better(metric, candidate, champion_value, or_equal=True):
-        return GateDecision(
-            False, f"{metric} {candidate:.4f} below the champion's {champion_value:.4f}", values
-        )
-    if champion_value is None:
-        against = ""
-    elif better(metric, candidate, champion_value):
-        against = f" and the champion ({champion_value:.4f})"
-    else:  # a tie: the same recipe on newer data, or an equally good one
-        against = f", ties the champion ({champion_value:.4f}): the newer fit wins"
-    return GateDecision(True, f"{metric} {candidate:.4f} beats every baseline{against}", values)
+    if math.isnan(candidate) or not result.predictions.height:
+        return GateDecision(False, f"{rule.metric} undefined on the backtest", values)
+    found = comparisons(result, rule, champion)
+    for c in found:
+        values[c.name] = c.value
+        values.update(c.values())
+    values.update(
+        {
+            "confidence": rule.confidence,
+            "resamples": float(rule.resamples),
+            "block_weeks": float(rule.block(result.horizon)),
+        }
+    )
+    promote = all(c.bootstrap.confident(rule.confidence) for c in found)
+    reason = _reason(rule.metric, candidate, found, rule.confidence, same_recipe)
+    return GateDecision(promote, reason, values, tuple(found))
+
+
+def gate_line(result: BacktestResult, rule: GateRule) -> str:
+    """One line for ``forecast backtest``: the model against its closest baseline."""
+    head = f"gate {result.target} h={result.horizon}:"
+    try:
+        decision = gate(result, rule)
+    except ValueError as error:  # a metric the bootstrap cannot compare
+        return f"{head} {error}"
+    if not decision.comparisons:
+        return f"{head} {decision.reason}"
+    closest = min(decision.comparisons, key=lambda c: c.gain)
+    candidate = decision.values[MODEL]
+    verdict = (
+        "beats every baseline"
+        if decision.promote
+        else f"does not beat every baseline with {rule.confidence:.0%} confidence"
+    )
+    return (
+        f"{head} {rule.metric} {candidate:.4f}, best baseline {closest.name} "
+        f"{closest.value:.4f}, difference {candidate - closest.value:+.4f}, "
+        f"P {closest.bootstrap.p_better:.2f} ({verdict})"
+    )
 
 
 def register(model_info: Any, name: str, tags: Mapping[str, Any]) -> Any:

@@ -3,8 +3,9 @@
 The work splits in two so the retraining job can fail without touching anything served:
 
 1. :func:`prepare` (pure, parallel over target x horizon): the backtest, the champion's
-   recipe re-run on the same folds when it differs from the candidate's, the gate
-   decision and the final model fitted on every labelled row.
+   recipe re-run on the same folds when it differs from the candidate's (its predictions
+   are kept for the gate's paired bootstrap), the gate decision and the final model
+   fitted on every labelled row.
 2. :func:`record` (MLflow, sequential): one run per candidate with parameters, data
    window and hash, backtest metrics and plots, feature importances, the recipe and the
    model; a new registered-model version tagged with the gate's decision and reason.
@@ -21,9 +22,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from training.backtest import BacktestResult, Window, backtest, make_model
 from training.dataset import Dataset
+from training.gate import GateRule, check_metric
 from training.metrics import DEFAULT_TOP_K
 from training.model import RiskClassifier
 from training.tracking import GateDecision, gate, recipe
@@ -86,26 +89,36 @@ def fit_final(
     return model.fit(frame_for(ds, features, rows), y, week=ds.week_idx[rows])
 
 
-def champion_value(
+@dataclass(frozen=True)
+class ChampionRerun:
+    """The champion's side of the gate: its predictions on the candidate's folds, or why not."""
+
+    predictions: pl.DataFrame | None  # district_code, issue_week, probability
+    note: str
+    same_recipe: bool = False
+
+
+def champion_rerun(
     ds: Dataset,
     target: str,
     horizon: int,
     champion_recipe: dict[str, Any] | None,
     candidate_recipe: dict[str, Any],
-    result: BacktestResult,
     window: Window,
     seed: int,
-    metric: str,
     k: int = DEFAULT_TOP_K,
-) -> tuple[float | None, str]:
-    """The champion recipe's metric on the candidate's folds, and a note on how."""
+) -> ChampionRerun:
+    """The champion recipe re-run with ``backtest`` on the candidate's folds."""
     if champion_recipe is None:
-        return None, "no champion"
+        return ChampionRerun(None, "no champion")
     if champion_recipe == candidate_recipe:
-        return result.metric(metric), "champion has the same recipe (newer data wins a tie)"
+        # The same model on older data: a bootstrap would show a zero difference.
+        return ChampionRerun(None, "champion has the same recipe (the newer fit replaces it)", True)
     missing = [f for f in champion_recipe["features"] if f not in ds.frame.columns]
     if missing:
-        return None, f"champion cannot be re-run: features gone: {', '.join(missing[:5])}"
+        return ChampionRerun(
+            None, f"champion cannot be re-run: features gone: {', '.join(missing[:5])}"
+        )
     params = {k: v for k, v in champion_recipe["params"].items() if k not in NOT_RECIPE}
     rerun = backtest(
         ds,
@@ -118,7 +131,8 @@ def champion_value(
         k=k,
         baselines=False,
     )
-    return rerun.metric(metric), "champion recipe re-run on the same folds"
+    predictions = rerun.predictions.select("district_code", "issue_week", "probability")
+    return ChampionRerun(predictions, "champion recipe re-run on the same folds")
 
 
 def prepare(
@@ -129,7 +143,7 @@ def prepare(
     params: dict[str, Any] | None,
     window: Window,
     seed: int,
-    metric: str,
+    rule: GateRule,
     champion_recipe: dict[str, Any] | None = None,
     k: int = DEFAULT_TOP_K,
 ) -> Candidate:
@@ -140,19 +154,17 @@ def prepare(
     )
     model = fit_final(ds, target, horizon, params, features, seed)
     own = recipe(model_params(model), features)
-    value, note = champion_value(
-        ds, target, horizon, champion_recipe, own, result, window, seed, metric, k
-    )
+    champion = champion_rerun(ds, target, horizon, champion_recipe, own, window, seed, k)
     return Candidate(
         target=target,
         horizon=horizon,
         params=dict(params or {}),
         features=features,
         result=result,
-        decision=gate(result, metric, value),
+        decision=gate(result, rule, champion.predictions, same_recipe=champion.same_recipe),
         model=model,
         example=frame_for(ds, features, (ds.week_idx == ds.week_idx.max()))[:5],
-        champion_note=note,
+        champion_note=champion.note,
     )
 
 
@@ -164,7 +176,7 @@ def prepare_all(
     champions: dict[tuple[str, int], dict[str, Any] | None],
     window: Window,
     seed: int,
-    metric: str,
+    rule: GateRule,
     jobs: int = 1,
     k: int = DEFAULT_TOP_K,
 ) -> list[Candidate]:
@@ -176,7 +188,7 @@ def prepare_all(
             params=params.get((t, h)),
             window=window,
             seed=seed,
-            metric=metric,
+            rule=rule,
             champion_recipe=champions.get((t, h)),
             k=k,
         )
@@ -286,6 +298,21 @@ class TrainConfig:
     jobs: int = 1
     params: dict[tuple[str, int], dict[str, Any] | None] | None = None
     k: int = DEFAULT_TOP_K  # districts per week in the backtest's top-k precision
+    # The gate's bootstrap (settings gate_resamples, gate_confidence, gate_block_weeks).
+    gate_resamples: int = 1000
+    gate_confidence: float = 0.9
+    gate_block_weeks: int = 0
+
+    @property
+    def rule(self) -> GateRule:
+        """The gate's rule; the bootstrap is seeded with the run's seed."""
+        return GateRule(
+            metric=self.metric,
+            resamples=self.gate_resamples,
+            confidence=self.gate_confidence,
+            block_weeks=self.gate_block_weeks,
+            seed=self.seed,
+        )
 
 
 def train_candidates(
@@ -294,6 +321,7 @@ def train_candidates(
     """Prepare, log and register a candidate per pair; no alias is moved here."""
     from training.tracking import data_params
 
+    check_metric(config.metric)  # before hours of backtests, not after
     champions = current_champions(client, pairs)
     candidates = prepare_all(
         ds,
@@ -302,7 +330,7 @@ def train_candidates(
         champions={pair: recipe_ for pair, (_, recipe_) in champions.items()},
         window=config.window,
         seed=config.seed,
-        metric=config.metric,
+        rule=config.rule,
         jobs=config.jobs,
         k=config.k,
     )

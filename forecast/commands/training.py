@@ -128,7 +128,8 @@ def backtest_cmd(
     persistence, conflictology, logistic, onset.
     """
     from training.backtest import PREDICTION_COLUMNS, comparison_table
-    from training.tracking import configure, data_params
+    from training.gate import GateRule
+    from training.tracking import configure, data_params, gate_line
     from training.train import log_backtest_run, run_backtests
 
     settings = get_settings()
@@ -161,6 +162,10 @@ def backtest_cmd(
             predictions.write_csv(out)
         typer.echo(f"{predictions.height} predictions written to {out}")
     print_table(comparison_table(results))
+    # What the champion gate would say against the baselines (no champion here).
+    rule = GateRule.from_settings(settings)
+    for result in results:
+        typer.echo(gate_line(result, rule))
 
 
 def train_cmd(
@@ -174,7 +179,8 @@ def train_cmd(
     """Backtest, fit on all labelled weeks, register, and promote through the champion gate.
 
     A version becomes `champion` only if it beats every baseline and the current champion
-    (re-run on the same folds) on settings.gate_metric; otherwise `challenger`. Promoted
+    (re-run on the same folds) on settings.gate_metric, with the confidence of a paired
+    block bootstrap over issue weeks (gate_confidence); otherwise `challenger`. Promoted
     versions are recorded in the store's champions table (GET /v1/model).
     """
     from forecast.scoring import replace_champions
@@ -195,6 +201,9 @@ def train_cmd(
         jobs=_jobs(jobs),
         params=_params(pairs),
         k=settings.top_k,
+        gate_resamples=settings.gate_resamples,
+        gate_confidence=settings.gate_confidence,
+        gate_block_weeks=settings.gate_block_weeks,
     )
     candidates, outcomes = train_candidates(ds, pairs, config, client)
     champions = champion_rows(ds, candidates, outcomes)

@@ -11,6 +11,8 @@ import pytest
 from training.backtest import backtest
 from training.ceiling import margins, oracle_probability, oracle_table
 from training.dataset import Dataset
+from training.gate import GateRule
+from training.tracking import gate
 
 PARTS = ("base", "self", "spread", "presence")
 TYPES = ("battle", "remote_violence", "civilian_violence", "abduction")
@@ -46,6 +48,13 @@ def test_margins_and_oracles_on_a_backtest(world_ds: Dataset) -> None:
         result.metric("average_precision") - result.metric("average_precision", best), abs=1e-4
     )
     assert row["brier_best_baseline"] in {"climatology", "persistence", "conflictology", "logistic"}
+    assert "gate_pass" not in row
+
+    # With the gate's rule: P against the best log-loss baseline and the gate's verdict.
+    gated = margins(result, GateRule(resamples=500, seed=1))
+    assert gated["gate_baseline"] == gated["log_loss_best_baseline"]
+    assert 0.0 <= gated["gate_p"] <= 1.0
+    assert gated["gate_pass"] == gate(result, GateRule(resamples=500, seed=1)).promote
 
     rows = result.predictions.select("district_code", week="issue_week")
     truth = rows.with_columns(

@@ -60,6 +60,33 @@ def test_backtest_writes_the_documented_columns(
     assert preds["issue_week"].min().isoformat() == "2016-01-04"
     assert preds["issue_week"].max().isoformat() <= "2017-12-25"
     assert "conflictology" in result.output and "average_precision" in result.output
+    # After the table, the gate's verdict against the baselines, one line per pair.
+    gate_lines = [line for line in result.output.splitlines() if line.startswith("gate ")]
+    assert [line.split(":")[0] for line in gate_lines] == ["gate any h=4", "gate abduction h=4"]
+    assert all(", best baseline " in line and ", P " in line for line in gate_lines)
+    assert gate_lines[0].startswith("gate any h=4: log_loss ")
+
+
+def test_train_registers_and_gates_with_the_bootstrap_reasons(
+    app: typer.Typer, home: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A registry of its own: MLflow exports the last tracking URI set by another module.
+    monkeypatch.setenv("FORECAST_MLFLOW_TRACKING_URI", f"sqlite:///{home.parent / 'mlflow.db'}")
+    get_settings.cache_clear()
+    fill_store(get_settings().db_path, world)
+    fast_params(home, [("any", 4)])
+    args = ["train", "--target", "any", "--horizon", "4", "--start", "2016-01-04"]
+    args += ["--step", "52", "--jobs", "1"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "risk-any-h4 v1: champion — log_loss " in first.output
+    assert "beats every baseline with 90% confidence (" in first.output
+    # The same recipe again: the newer fit replaces the champion, compared with the
+    # baselines only.
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "risk-any-h4 v2: champion — log_loss " in second.output
+    assert "the champion has the same recipe, so the newer fit replaces it" in second.output
 
 
 def test_unknown_target_is_refused(app: typer.Typer, home: Path) -> None:
@@ -79,7 +106,9 @@ def test_backtest_and_train_use_the_configured_top_k(
     monkeypatch.setenv("FORECAST_TOP_K", "2")
     get_settings.cache_clear()
     asked: list[int] = []
-    monkeypatch.setattr(training.train, "run_backtests", lambda *a, **kw: asked.append(kw["k"]))
+    monkeypatch.setattr(
+        training.train, "run_backtests", lambda *a, **kw: asked.append(kw["k"]) or []
+    )
     monkeypatch.setattr("training.backtest.comparison_table", lambda results: pl.DataFrame())
     result = CliRunner().invoke(app, ["backtest", "--target", "any", "--horizon", "4", "--no-log"])
     assert result.exit_code == 0, result.output
