@@ -69,6 +69,10 @@ class Districts:
         return len(self.codes)
 
 
+# Events.country of an event naming a country none of whose districts is loaded.
+NOT_LOADED = -2
+
+
 @dataclass(frozen=True)
 class Events:
     """Events as arrays; ``row`` is the axis row of the event's week."""
@@ -79,7 +83,9 @@ class Events:
     pv: np.ndarray
     fatal: np.ndarray
     fatalities: np.ndarray  # float32 (exact for integers)
-    country: np.ndarray  # int16; index into Districts.countries, -1 when unknown
+    # int16; index into Districts.countries, -1 when unknown, NOT_LOADED for a country
+    # named by the source that has no district loaded (cross-border spread counts those)
+    country: np.ndarray
     lat: np.ndarray  # event point, else its district's centroid, else NaN
     lon: np.ndarray
     groups: dict[str, np.ndarray] = field(default_factory=dict)
@@ -239,9 +245,13 @@ def prepare_events(
             .alias("_type"),
             pl.col("event_type").is_in(list(config.violence_types)).alias("_pv"),
             pl.col("fatalities").fill_null(0).cast(pl.Float32).alias("_fatalities"),
-            pl.col("country")
-            .replace_strict(country_index, default=-1, return_dtype=pl.Int16)
-            .fill_null(-1)
+            pl.when(pl.col("country").fill_null("") == "")
+            .then(pl.lit(-1, pl.Int16))
+            .otherwise(
+                pl.col("country").replace_strict(
+                    country_index, default=NOT_LOADED, return_dtype=pl.Int16
+                )
+            )
             .alias("_country"),
             *located,
             *(expr.alias(f"_g_{name}") for name, expr in groups.items()),

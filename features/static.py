@@ -10,11 +10,14 @@ from features import geometry
 from features.catalogue import FeatureSpec
 from features.config import FeatureConfig
 from features.context import Context
+from forecast.sources.countries import ISO3_BY_NUMERIC
 
 STATIC = "static"
 CALENDAR = "calendar"
 # Mean ISO-year length in weeks (400-year cycle: 20,871 weeks).
 WEEKS_PER_YEAR = 20871 / 400
+# ISO 3166-1 numeric code per ISO3: the country feature's value (MLI 466, NER 562, BFA 854).
+NUMERIC_BY_ISO3 = {iso3: float(code) for code, iso3 in ISO3_BY_NUMERIC.items()}
 
 
 def specs(config: FeatureConfig) -> list[FeatureSpec]:
@@ -70,6 +73,16 @@ def specs(config: FeatureConfig) -> list[FeatureSpec]:
             "null when the country has no configured capital",
         ),
         FeatureSpec(
+            "country_code",
+            STATIC,
+            "the district's country as its ISO 3166-1 numeric code (Mali 466, Niger 562, "
+            "Burkina Faso 854), so a model pooled over countries can tell them apart; "
+            "a plain number, split by the trees like any other (see compute)",
+            "static",
+            "districts",
+            "null when the district has no country or one outside forecast.sources.countries",
+        ),
+        FeatureSpec(
             "week_sin",
             CALENDAR,
             "sin(2π (ISO week - 1) / 52.18)",
@@ -111,11 +124,25 @@ def compute(ctx: Context) -> Iterator[tuple[str, np.ndarray]]:
         "capital_km",
         geometry.capital_km(d.countries, d.country, d.lat, d.lon, config.capitals)[None, :],
     )
+    yield "country_code", country_codes(d.countries, d.country)[None, :]
     iso_week, month = _calendar(ctx.axis.out_weeks)
     angle = 2 * np.pi * (iso_week - 1) / WEEKS_PER_YEAR
     yield "week_sin", np.sin(angle)[:, None]
     yield "week_cos", np.cos(angle)[:, None]
     yield "rainy_season", np.isin(month, config.rainy_months).astype(np.float64)[:, None]
+
+
+def country_codes(countries: list[str], country: np.ndarray) -> np.ndarray:
+    """ISO 3166-1 numeric code of each district's country, NaN when unknown.
+
+    A stable number rather than a categorical index: the code of a country does not change
+    when another country is loaded, so a champion's recipe stays valid; with a handful of
+    countries two threshold splits isolate any one of them, which is all LightGBM's
+    one-vs-rest categorical splits would do for so few categories, without feeding
+    categorical handling through calibration, SHAP drivers and the MLflow signature.
+    """
+    codes = np.array([NUMERIC_BY_ISO3.get(name.upper(), np.nan) for name in countries])
+    return codes[country] if codes.size else np.full(country.shape, np.nan)
 
 
 def _calendar(weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

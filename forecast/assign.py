@@ -92,8 +92,17 @@ class DistrictIndex:
         self._polygon_rows = np.flatnonzero(has_polygon)  # tree index -> district position
         self._polygons = geoms[has_polygon]
         self._tree = shapely.STRtree(self._polygons)
+        self._trees: dict[str, tuple[shapely.STRtree, np.ndarray]] = {}  # by point country
         self._grid = CellGrid(self._polygons) if self._polygons.size else None
         self._gazetteer_rows = np.flatnonzero(~has_polygon)
+        # ISO3 of each district ("" when unknown), to keep foreign events out (_allowed).
+        self.country: np.ndarray = (
+            frame.select(_optional(frame, "country").str.strip_chars().str.to_uppercase())
+            .to_series()
+            .fill_null("")
+            .to_numpy()
+            .astype(object)
+        )
         self._names = frame.select(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("district"),
             name_key(pl.col("name")).alias("name_key"),
@@ -106,16 +115,29 @@ class DistrictIndex:
         """Whether some districts have only a centroid (no polygon)."""
         return self._gazetteer_rows.size > 0
 
-    def locate(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    def locate(
+        self,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        *,
+        country: pl.Series | np.ndarray | None = None,
+    ) -> np.ndarray:
         """District code of the polygon holding each point; None outside every polygon or
-        for missing coordinates. A point on a shared border gets the lowest code."""
+        for missing coordinates. A point on a shared border gets the lowest code. With
+        ``country`` (ISO3 per point), None also where that polygon is another country's."""
         lat, lon = _floats(lat), _floats(lon)
         codes = np.full(lat.shape[0], None, dtype=object)
         if self._grid is None:
             return codes
         found = self._grid.locate(lon, lat)
-        hit = found >= 0
-        codes[hit] = self.codes[self._polygon_rows[found[hit]]]
+        hit = np.flatnonzero(found >= 0)
+        rows = self._polygon_rows[found[hit]]
+        if country is not None:
+            named = _iso3(country, lat.shape[0])[hit]
+            own = self.country[rows]
+            keep = (named == "") | (own == "") | (own == named)
+            hit, rows = hit[keep], rows[keep]
+        codes[hit] = self.codes[rows]
         return codes
 
     def by_name(
@@ -171,11 +193,18 @@ class DistrictIndex:
         return codes
 
     def nearest(
-        self, lat: np.ndarray, lon: np.ndarray, max_km: float, *, gazetteer_only: bool = False
+        self,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        max_km: float,
+        *,
+        gazetteer_only: bool = False,
+        country: pl.Series | np.ndarray | None = None,
     ) -> np.ndarray:
         """Code of the district whose centroid is nearest each point (great-circle), None when
         it lies farther than ``max_km`` or the point has no coordinates. With
-        ``gazetteer_only``, only districts without a polygon are candidates."""
+        ``gazetteer_only``, only districts without a polygon are candidates; with ``country``
+        (ISO3 per point), only districts of that country or of none (see ``_allowed``)."""
         from scipy.spatial import cKDTree  # a scikit-learn dependency; only needed here
 
         lat, lon = _floats(lat), _floats(lon)
@@ -184,39 +213,96 @@ class DistrictIndex:
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
         if ok.size == 0 or rows.size == 0:
             return codes
-        # Chord distance between unit vectors orders points as great-circle distance does.
-        tree = cKDTree(_unit_vectors(self.centroid_lat[rows], self.centroid_lon[rows]))
-        chord, index = tree.query(_unit_vectors(lat[ok], lon[ok]))
-        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
-        near = km <= max_km
-        codes[ok[near]] = self.codes[rows[index[near]]]
+        iso3 = _iso3(country, lat.shape[0])
+        # One tree per country the points name (a handful): a foreign point can only ever
+        # reach districts its own country allows.
+        for name in np.unique(iso3[ok]):
+            points = ok[iso3[ok] == name]
+            candidates = rows[self._allowed(rows, name)]
+            if candidates.size == 0:
+                continue
+            # Chord distance between unit vectors orders points as great-circle distance does.
+            tree = cKDTree(
+                _unit_vectors(self.centroid_lat[candidates], self.centroid_lon[candidates])
+            )
+            chord, index = tree.query(_unit_vectors(lat[points], lon[points]))
+            km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
+            near = km <= max_km
+            codes[points[near]] = self.codes[candidates[index[near]]]
         return codes
 
-    def nearest_polygon(self, lat: np.ndarray, lon: np.ndarray, max_km: float) -> np.ndarray:
+    def _allowed(self, rows: np.ndarray, country: str) -> np.ndarray:
+        """Which of these district positions a point of ``country`` may be placed in: all
+        for an unknown country (""), else the country's own and those without a country.
+
+        An event ACLED puts in Burkina Faso must not land in a Malian cercle because no
+        Burkinabe district is loaded: it stays unplaced and counts by distance only.
+        """
+        if not country:
+            return np.ones(rows.size, dtype=bool)
+        own = self.country[rows]
+        return (own == country) | (own == "")
+
+    def nearest_polygon(
+        self,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        max_km: float,
+        *,
+        country: pl.Series | np.ndarray | None = None,
+    ) -> np.ndarray:
         """Code of the polygon nearest each point when its edge lies within ``max_km``
-        (coast and border slivers), lowest code on ties; None otherwise."""
+        (coast and border slivers), lowest code on ties; None otherwise. With ``country``
+        (ISO3 per point) only polygons of that country or of none are candidates, so a
+        Burkinabe event just across the border is not pulled into a Malian cercle."""
         lat, lon = _floats(lat), _floats(lon)
         codes = np.full(lat.shape[0], None, dtype=object)
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) < 89.0))
         if ok.size == 0 or self._polygons.size == 0:
             return codes
-        # A degree of longitude shrinks with cos(lat): search wide enough for the worst point.
-        widest = max_km / (KM_PER_DEGREE_LAT * np.cos(np.radians(np.abs(lat[ok]).max())))
-        points = shapely.points(lon[ok], lat[ok])
-        point_index, tree_index = self._tree.query_nearest(
-            points, max_distance=widest, all_matches=True
-        )
-        edge = shapely.get_coordinates(
-            shapely.shortest_line(self._polygons[tree_index], points[point_index])
-        )[0::2]  # first vertex of each line lies on the polygon
-        km = haversine_km(lat[ok][point_index], lon[ok][point_index], edge[:, 1], edge[:, 0])
-        close = km <= max_km
-        none = self._polygons.size
-        best = np.full(ok.size, none, dtype=np.int64)
-        np.minimum.at(best, point_index[close], tree_index[close])
-        hit = best < none
-        codes[ok[hit]] = self.codes[self._polygon_rows[best[hit]]]
+        iso3 = _iso3(country, lat.shape[0])
+        for name in np.unique(iso3[ok]):
+            points = ok[iso3[ok] == name]
+            tree, positions = self._polygon_tree(name)
+            if positions.size == 0:
+                continue
+            best = _nearest_edge(tree, self._polygons[positions], lat[points], lon[points], max_km)
+            hit = best >= 0
+            codes[points[hit]] = self.codes[self._polygon_rows[positions[best[hit]]]]
         return codes
+
+    def _polygon_tree(self, country: str) -> tuple[shapely.STRtree, np.ndarray]:
+        """The STRtree over the polygons a point of ``country`` may go to, and their
+        positions in ``self._polygons`` (ascending, so "lowest" still means lowest code)."""
+        if country not in self._trees:
+            positions = np.flatnonzero(self._allowed(self._polygon_rows, country))
+            if positions.size == self._polygons.size:
+                tree = self._tree  # nothing excluded: the full tree will do
+            else:
+                tree = shapely.STRtree(self._polygons[positions])
+            self._trees[country] = (tree, positions)
+        return self._trees[country]
+
+
+def _nearest_edge(
+    tree: shapely.STRtree, polygons: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_km: float
+) -> np.ndarray:
+    """Per point, the position in ``polygons`` of the nearest one whose edge lies within
+    ``max_km`` (lowest position on ties), -1 for none."""
+    # A degree of longitude shrinks with cos(lat): search wide enough for the worst point.
+    widest = max_km / (KM_PER_DEGREE_LAT * np.cos(np.radians(np.abs(lat).max())))
+    points = shapely.points(lon, lat)
+    point_index, tree_index = tree.query_nearest(points, max_distance=widest, all_matches=True)
+    edge = shapely.get_coordinates(
+        shapely.shortest_line(polygons[tree_index], points[point_index])
+    )[0::2]  # first vertex of each line lies on the polygon
+    km = haversine_km(lat[point_index], lon[point_index], edge[:, 1], edge[:, 0])
+    close = km <= max_km
+    none = polygons.size
+    best = np.full(lat.size, none, dtype=np.int64)
+    np.minimum.at(best, point_index[close], tree_index[close])
+    best[best == none] = -1
+    return best
 
 
 class CellGrid:
@@ -338,6 +424,13 @@ def assign_districts(
        boundary file cuts off) -> that polygon (nearest_centroid: placed by proximity);
     4. precise point within ``nearest_max_km`` of a gazetteer-only centroid (nearest_centroid);
     5. otherwise unplaced.
+    Every rule considers only districts of the event's ``country`` (when it is an ISO3
+    code) or of no country, so events of a country whose districts are not loaded stay
+    unplaced with their coordinates instead of being forced into a neighbour's districts.
+    That includes rule 1: boundary files and the sources' gazetteers disagree by a few km
+    along borders (GADM puts some of ACLED's Burkinabe events inside Malian cercles), and
+    the source's country decides whose violence it is; such a point goes on to rules 2-4
+    of its own country. Loading a neighbour's boundaries thus never moves an event.
     Optional columns: latitude, longitude, geo_precision, admin2, admin1, country.
     """
     n = events.height
@@ -357,21 +450,29 @@ def assign_districts(
         codes[rows[hit]] = found[hit]
         placement[rows[hit]] = how
 
+    def country_of(rows: np.ndarray) -> pl.Series | None:
+        return events["country"].gather(rows) if "country" in events.columns else None
+
     rows = np.flatnonzero(precise)
-    place(rows, index.locate(lat[rows], lon[rows]), vocab.PLACED_POINT)
+    place(rows, index.locate(lat[rows], lon[rows], country=country_of(rows)), vocab.PLACED_POINT)
     if "admin2" in events.columns:
         rows = np.flatnonzero(~_present(codes))
         found = index.by_name(
             events["admin2"].gather(rows),
             admin1=events["admin1"].gather(rows) if "admin1" in events.columns else None,
-            country=events["country"].gather(rows) if "country" in events.columns else None,
+            country=country_of(rows),
         )
         place(rows, found, vocab.PLACED_ADMIN2_NAME)
+    # Proximity never crosses into another country's districts: an event whose country is
+    # not loaded stays unplaced (and still counts by distance in the spread features).
     rows = np.flatnonzero(~_present(codes) & precise)
-    place(rows, index.nearest_polygon(lat[rows], lon[rows], sliver_km), vocab.PLACED_NEAREST)
+    found = index.nearest_polygon(lat[rows], lon[rows], sliver_km, country=country_of(rows))
+    place(rows, found, vocab.PLACED_NEAREST)
     if index.has_gazetteer:
         rows = np.flatnonzero(~_present(codes) & precise)
-        found = index.nearest(lat[rows], lon[rows], nearest_max_km, gazetteer_only=True)
+        found = index.nearest(
+            lat[rows], lon[rows], nearest_max_km, gazetteer_only=True, country=country_of(rows)
+        )
         place(rows, found, vocab.PLACED_NEAREST)
     return events.with_columns(
         codes_series("district_code", codes), codes_series("placement", placement)
@@ -428,6 +529,14 @@ def _strings(values: pl.Series | np.ndarray | None, n: int) -> pl.Series:
     if isinstance(values, pl.Series):
         return values.cast(pl.Utf8)
     return pl.Series(np.asarray(values, dtype=object).tolist(), dtype=pl.Utf8, strict=False)
+
+
+def _iso3(values: pl.Series | np.ndarray | None, n: int) -> np.ndarray:
+    """Upper-case ISO3 code per row; "" where absent or not an ISO3 code ("Atlantis"),
+    which places like an event of unknown country (every district a candidate)."""
+    codes = _strings(values, n).str.strip_chars().str.to_uppercase()
+    valid = codes.str.contains(r"^[A-Z]{3}$").fill_null(False).to_numpy()
+    return np.where(valid, codes.fill_null("").to_numpy().astype(object), "").astype(object)
 
 
 def _floats(values: np.ndarray | pl.Series) -> np.ndarray:

@@ -112,7 +112,8 @@ def forecast_frame(
     data_as_of: date | None = None,
     bands: Bands | None = None,
 ) -> pl.DataFrame:
-    """Forecast rows for every district of ``week`` and every model given (pure).
+    """Forecast rows for every district of ``week`` (of ``ds.countries`` when set) and
+    every model given (pure).
 
     ``ds`` is a :class:`training.dataset.Dataset`; features a model needs that the data
     no longer holds are given as missing values. ``data_as_of`` is the latest event date
@@ -121,7 +122,9 @@ def forecast_frame(
     bands = bands or load_bands()
     import pandas as pd
 
-    rows = (ds.frame["week"] == week).to_numpy()
+    # Only the service's countries are forecast (Dataset.countries; every one when empty),
+    # though a pooled model was trained on every loaded country.
+    rows = (ds.frame["week"] == week).to_numpy() & ds.in_countries()
     if not rows.any():
         raise ValueError(f"no panel rows for issue week {week}")
     districts = ds.frame.filter(pl.Series(rows))["district_code"]
@@ -255,7 +258,8 @@ def score_week(
 ) -> pl.DataFrame:
     """Score ``week`` (default: the latest panel week) with every champion and store it.
 
-    Pairs without a champion get the logistic history baseline, labelled as such
+    Only the districts of ``settings.countries`` are written when it is set. Pairs
+    without a champion get the logistic history baseline, labelled as such
     (training.fallback), unless ``settings.baseline_fallback`` is off.
     """
     from forecast.settings import get_settings
@@ -270,7 +274,12 @@ def score_week(
         raise NoChampionError("no champion model registered yet; run `forecast train` first")
     if ds is None:
         ds = dataset_from_store(
-            store, settings.horizons, settings.targets, onset_weeks=settings.onset_window_weeks
+            store,
+            settings.horizons,
+            settings.targets,
+            onset_weeks=settings.onset_window_weeks,
+            countries=settings.countries,
+            pool=settings.pool_countries,
         )
     models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
     frame = forecast_frame(

@@ -342,6 +342,84 @@ def test_assign_many_points_on_5000_polygons_matches_the_polygons() -> None:
     assert shapely.intersects_xy(polys[positions], lon[sample], lat[sample]).all()
 
 
+# --- events of a country whose districts are not loaded -------------------------------------
+# Only Mali's squares (A-D) and the gazetteer (Mali's ML0901/ML0902, Niger's NE0101) are
+# loaded; Burkina Faso has no district at all.
+
+
+def test_foreign_events_are_not_forced_into_loaded_districts(mixed_index: DistrictIndex) -> None:
+    frame = events(
+        latitude=[14.5, 14.5, None, 14.5, 20.5, 20.5, 13.6, 13.6, 14.5, 14.5, 14.5],
+        longitude=[-2.98, -2.98, None, -4.5, 0.2, 0.2, 1.1, 1.1, -2.98, -4.5, -4.5],
+        geo_precision=[1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1],
+        admin2=[None, None, "Bla", "Kéniéba", None, None, None, None, None, "Bla", None],
+        country=[
+            *("MLI", "BFA", "BFA", "BFA", "MLI", "BFA", "NER", "BFA", "Atlantis", "NER"),
+            None,
+        ],
+    )
+    out = assign_districts(frame, mixed_index, nearest_max_km=150.0)
+    assert out.select("district_code", "placement").rows() == [
+        (B, vocab.PLACED_NEAREST),  # Malian, 2.15 km off B's edge: a sliver of Mali
+        (None, vocab.UNPLACED),  # the same point named Burkinabe: across the border
+        (None, vocab.UNPLACED),  # "Bla" is a Malian and a Nigerien name, not a Burkinabe one
+        (None, vocab.UNPLACED),  # inside Malian A, but Burkinabe: not Mali's violence
+        ("ML0901", vocab.PLACED_NEAREST),  # Malian, ~60 km from Tessalit's centroid
+        (None, vocab.UNPLACED),  # Burkinabe at the same point: no Burkinabe centroid
+        ("NE0101", vocab.PLACED_NEAREST),  # Nigerien, near Niger's Bla
+        (None, vocab.UNPLACED),  # Burkinabe at the same point
+        (B, vocab.PLACED_NEAREST),  # not an ISO3 code: placed as an unknown country
+        ("NE0101", vocab.PLACED_ADMIN2_NAME),  # Nigerien in Malian A: its own country's Bla
+        (A, vocab.PLACED_POINT),  # no country: the polygon decides
+    ]
+    # Unplaced events keep their coordinates for the distance features.
+    unplaced = out.filter(pl.col("placement") == vocab.UNPLACED)
+    assert unplaced["latitude"].to_list() == [14.5, None, 14.5, 20.5, 13.6]
+
+
+def test_locate_keeps_points_of_other_countries_out(index: DistrictIndex) -> None:
+    lat, lon = np.array([14.5, 14.5, 14.5, 14.5]), np.array([-4.5, -4.5, -4.5, -4.5])
+    country = np.array(["MLI", "BFA", None, "mli"], dtype=object)
+    assert index.locate(lat, lon, country=country).tolist() == [A, None, A, A]
+
+
+def test_proximity_prefers_the_events_own_country() -> None:
+    # Two squares side by side: MLI west of lon 0, NER east of it; a gazetteer centroid
+    # of each country 40 km from the point. The nearest overall is Mali's; a Nigerien
+    # event goes to Niger's.
+    districts = pl.DataFrame(
+        {
+            "code": ["M1", "N1", "MG", "NG"],
+            "name": ["M1", "N1", "MG", "NG"],
+            "country": ["MLI", "NER", "MLI", "NER"],
+            "geometry": pl.Series(
+                [
+                    shapely.to_wkb(shapely.box(-1.0, 10.0, 0.0, 11.0)),
+                    shapely.to_wkb(shapely.box(0.0, 10.0, 1.0, 11.0)),
+                    None,
+                    None,
+                ],
+                dtype=pl.Binary,
+            ),
+            "centroid_lat": [10.5, 10.5, 12.3, 12.4],
+            "centroid_lon": [-0.5, 0.5, 0.0, 0.0],
+        }
+    )
+    index = DistrictIndex(districts)
+    # 1 km north of the shared corner at (11, 0): equally near both squares' edges.
+    lat, lon = np.array([11.01, 11.01, 11.01]), np.array([0.0, 0.0, 0.0])
+    assert index.nearest_polygon(lat, lon, 5.0).tolist() == ["M1", "M1", "M1"]
+    named = np.array(["MLI", "NER", "BFA"], dtype=object)
+    assert index.nearest_polygon(lat, lon, 5.0, country=named).tolist() == ["M1", "N1", None]
+    at = np.array([12.0] * 3), np.array([0.0] * 3)
+    assert index.nearest(*at, 150.0, gazetteer_only=True).tolist() == ["MG"] * 3
+    assert index.nearest(*at, 150.0, gazetteer_only=True, country=named).tolist() == [
+        "MG",
+        "NG",
+        None,
+    ]
+
+
 # --- real data ------------------------------------------------------------------------------
 
 
@@ -385,3 +463,42 @@ def test_acled_mali_events_placed_in_gadm_cercles() -> None:
         (name_key(pl.lit(named["admin2"])) == name_key(pl.lit(named["cercle"]))).mean()
     ).item()
     assert agree > 0.9
+
+
+def read_acled_points(name: str) -> pl.DataFrame:
+    return pl.read_csv(
+        shared_data("acled_hdx_sahel_2020", name),
+        columns=[
+            "event_id_cnty",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "admin1",
+            "admin2",
+            "iso3",
+        ],
+        schema_overrides={
+            "latitude": pl.Float64,
+            "longitude": pl.Float64,
+            "geo_precision": pl.Int8,
+        },
+    ).rename({"iso3": "country"})
+
+
+@pytest.mark.realdata
+def test_burkinabe_events_stay_out_of_malian_and_nigerien_districts() -> None:
+    mali = read_districts(shared_data("gadm36_mali_niger", "gadm36_MLI_2.shp"))
+    niger = read_districts(shared_data("gadm36_mali_niger", "gadm36_NER_2.shp"))
+    both = DistrictIndex(pl.concat([mali, niger], how="diagonal_relaxed"))
+    burkina = assign_districts(read_acled_points("acled_bfa_1997_2020.csv.gz"), both)
+    assert burkina.height == 2730
+    # GADM puts one of them inside a Malian cercle (Kossi, by Bankass): still unplaced.
+    assert burkina["district_code"].null_count() == burkina.height
+    assert burkina["latitude"].null_count() == 0  # kept with their points
+    # Loading Niger's departments does not move a single Malian event.
+    events = read_acled_points("acled_mli_1997_2020.csv.gz")
+    alone = assign_districts(events, DistrictIndex(mali))
+    beside = assign_districts(events, both)
+    assert alone.select("district_code", "placement").equals(
+        beside.select("district_code", "placement")
+    )

@@ -9,6 +9,11 @@ training label overlaps the test block — and predict the issue weeks o .. o+st
 The default step is 52 weeks: every issue week of the window is predicted once whatever
 the step, only the models' age differs (at most a year here, a week in service), and the
 retraining job must backtest twelve models within its time budget.
+
+Countries: folds are cut by issue week for every country at once (one origin, one
+embargo), so no country's labels from after the origin reach a fold. The training rows
+are every country's (pooled) or only the evaluated countries'; predictions and metrics
+are the evaluated countries' rows (``countries``, by default the dataset's).
 """
 
 from __future__ import annotations
@@ -121,12 +126,19 @@ def make_model(
 
 
 def _folds(
-    ds: Dataset, target: str, horizon: int, window: Window
+    ds: Dataset,
+    target: str,
+    horizon: int,
+    window: Window,
+    evaluated: np.ndarray,
+    trained: np.ndarray,
 ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Origin, training and test rows of each fold; the window follows the evaluated rows."""
     labelled = ds.labels(target, horizon).is_not_null().to_numpy()
-    starts, end = origins(ds.week_idx, labelled, horizon, window)
+    starts, end = origins(ds.week_idx, labelled & evaluated, horizon, window)
     for origin in starts:
         train, test = fold_masks(ds.week_idx, labelled, origin, window.step, horizon, end)
+        train, test = train & trained, test & evaluated
         if test.any() and train.any():
             yield origin, train, test
 
@@ -142,14 +154,24 @@ def backtest(
     seed: int = 0,
     k: int = DEFAULT_TOP_K,
     baselines: bool = True,
+    countries: Sequence[str] | None = None,
+    pool: bool = True,
 ) -> BacktestResult:
-    """Out-of-sample predictions of the model (and baselines) for every fold, with metrics."""
+    """Out-of-sample predictions of the model (and baselines) for every fold, with metrics.
+
+    ``countries`` (ISO3) are the rows predicted and scored, default the dataset's
+    (``Dataset.countries``, every country when empty); ``pool=False`` also trains on
+    those countries' rows only. Model and baselines always share the training rows.
+    """
     window = window or Window()
     columns = list(features or ds.features(target))
     X = ds.matrix(columns)
     y_all = ds.labels(target, horizon).fill_null(0).to_numpy().astype(np.int8)
+    evaluated = ds.in_countries(countries)
+    trained = np.ones_like(evaluated) if pool else evaluated
     blocks: list[pl.DataFrame] = []
-    for fold, (origin, train, test) in enumerate(_folds(ds, target, horizon, window)):
+    folds = _folds(ds, target, horizon, window, evaluated, trained)
+    for fold, (origin, train, test) in enumerate(folds):
         model = make_model(params, target, horizon, seed)
         model.fit(_named(X[train], columns), y_all[train], week=ds.week_idx[train])
         train_frame = ds.frame.filter(pl.Series(train))

@@ -9,8 +9,8 @@ model sees its own past whatever the panel holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -34,6 +34,24 @@ def panel_feature_columns(panel: pl.DataFrame) -> list[str]:
     ]
 
 
+def ablation_columns(
+    panel_features: Sequence[str], names: Sequence[str], families: Mapping[str, str]
+) -> list[str]:
+    """The panel columns to leave out for ``names``: each a feature family (``families``
+    maps column -> family, from the catalogue) or a glob of column names
+    ("cross_border_*"). Raises ValueError for a name that matches no panel column."""
+    from fnmatch import fnmatchcase
+
+    dropped: list[str] = []
+    for name in names:
+        hits = [c for c in panel_features if families.get(c) == name or fnmatchcase(c, name)]
+        if not hits:
+            known = ", ".join(sorted({families[c] for c in panel_features if c in families}))
+            raise ValueError(f"{name!r} is no feature family ({known}) nor matches a feature")
+        dropped.extend(c for c in hits if c not in dropped)
+    return dropped
+
+
 def week_index(weeks: pl.Series) -> np.ndarray:
     """Weeks as consecutive integers (Monday 1970-01-05 is 0) for fast masks."""
     return ((weeks - EPOCH_MONDAY).dt.total_days() // 7).to_numpy().astype(np.int64)
@@ -41,7 +59,13 @@ def week_index(weeks: pl.Series) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Panel rows with ``hist_*``, ``y_*``, ``onset_*`` and baseline inputs, by week."""
+    """Panel rows with ``hist_*``, ``y_*``, ``onset_*`` and baseline inputs, by week.
+
+    Countries: ``country`` is each row's ISO3 ("" when unknown; None when the dataset was
+    built without districts). The rows of ``frame`` are the training rows; ``countries``
+    are the ones evaluated (backtest predictions, metrics, the gate) and scored, every
+    country when empty. :meth:`for_countries` sets both.
+    """
 
     frame: pl.DataFrame
     panel_features: tuple[str, ...]
@@ -49,6 +73,50 @@ class Dataset:
     targets: tuple[str, ...]
     last_week: date
     week_idx: np.ndarray = field(repr=False)
+    country: np.ndarray | None = field(default=None, repr=False)
+    countries: tuple[str, ...] = ()
+
+    @property
+    def loaded_countries(self) -> list[str]:
+        """The countries of the rows (sorted ISO3 codes; "" for districts without one)."""
+        return [] if self.country is None else sorted(set(self.country.tolist()))
+
+    def in_countries(self, countries: Sequence[str] | None = None) -> np.ndarray:
+        """Row mask of ``countries`` (default: the evaluated ones); every row for none."""
+        chosen = self.countries if countries is None else _iso3(countries)
+        if not chosen:
+            return np.ones(self.frame.height, dtype=bool)
+        if self.country is None:
+            raise ValueError("this dataset has no district countries (no districts stored)")
+        return np.isin(self.country, list(chosen))
+
+    def for_countries(self, countries: Sequence[str], *, pool: bool = True) -> Dataset:
+        """Evaluate and score ``countries`` (all when empty); train on every loaded
+        country's rows when ``pool``, else on those countries' rows only.
+
+        Raises ValueError for a country none of whose districts is loaded.
+        """
+        chosen = _iso3(countries)
+        missing = [c for c in chosen if c not in self.loaded_countries]
+        if missing:
+            loaded = ", ".join(c for c in self.loaded_countries if c) or "none"
+            raise ValueError(f"no districts of {', '.join(missing)} loaded (loaded: {loaded})")
+        ds = replace(self, countries=chosen)
+        if pool or not chosen:
+            return ds
+        keep = ds.in_countries()
+        return replace(
+            ds,
+            frame=self.frame.filter(pl.Series(keep)),
+            week_idx=self.week_idx[keep],
+            country=None if self.country is None else self.country[keep],
+        )
+
+    def without(self, columns: Sequence[str]) -> Dataset:
+        """The same rows with these panel columns left out of the model's features (an
+        ablation); the baselines read their own columns and do not change."""
+        drop = set(columns)
+        return replace(self, panel_features=tuple(c for c in self.panel_features if c not in drop))
 
     def features(self, target: str) -> list[str]:
         """The model's columns for ``target``: the panel's, then the target's own history."""
@@ -75,13 +143,15 @@ def build_dataset(
     *,
     onset_weeks: int = DEFAULT_ONSET_WEEKS,
     last_week: date | None = None,
+    district_countries: Mapping[str, str | None] | None = None,
 ) -> Dataset:
     """Join the panel with history features, labels, onset flags and baseline inputs.
 
     ``last_week`` is the last week of data (default: the panel's last week); events after
     it are ignored and labels whose window passes it are null. The history grid starts
     at the earliest event week (or the panel's start if later events only) so onset and
-    conflict history see the past before the panel begins.
+    conflict history see the past before the panel begins. ``district_countries`` (code ->
+    ISO3, e.g. :func:`district_countries`) gives each row its country.
     """
     panel_features = panel_feature_columns(panel)
     weeks = panel["week"]
@@ -109,7 +179,31 @@ def build_dataset(
         targets=tuple(targets),
         last_week=last,
         week_idx=week_index(frame["week"]),
+        country=_row_countries(frame["district_code"], district_countries),
     )
+
+
+def _iso3(countries: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.strip().upper() for c in countries if c.strip()))
+
+
+def _row_countries(
+    codes: pl.Series, district_countries: Mapping[str, str | None] | None
+) -> np.ndarray | None:
+    if district_countries is None:
+        return None
+    mapping = {code: (country or "").upper() for code, country in district_countries.items()}
+    return codes.replace_strict(mapping, default="", return_dtype=pl.Utf8).to_numpy()
+
+
+def district_countries(store: Store) -> dict[str, str | None] | None:
+    """District code -> ISO3 of the stored districts; None when none are stored."""
+    if not store.has_table("districts"):
+        return None
+    districts = store.read("districts")
+    if districts.is_empty():
+        return None
+    return dict(zip(districts["code"].to_list(), districts["country"].to_list(), strict=True))
 
 
 PANEL_TABLE = "panel"
@@ -142,10 +236,25 @@ def dataset_from_store(
     *,
     onset_weeks: int = DEFAULT_ONSET_WEEKS,
     panel: pl.DataFrame | None = None,
+    countries: Sequence[str] = (),
+    pool: bool = True,
 ) -> Dataset:
-    """The training frame from the stored panel (or the one given) and events."""
+    """The training frame from the stored panel (or the one given) and events.
+
+    ``countries`` and ``pool`` are the settings of the same names: which countries are
+    evaluated and scored (all when empty), and whether every loaded country trains
+    (see :meth:`Dataset.for_countries`).
+    """
     from forecast.schema import EVENTS
 
     panel = load_panel(store) if panel is None else panel
     events = EVENTS.conform(store.read("events"))
-    return build_dataset(panel, events, horizons, targets, onset_weeks=onset_weeks)
+    ds = build_dataset(
+        panel,
+        events,
+        horizons,
+        targets,
+        onset_weeks=onset_weeks,
+        district_countries=district_countries(store),
+    )
+    return ds.for_countries(countries, pool=pool) if countries else ds

@@ -187,6 +187,8 @@ def _run(
             settings.targets,
             onset_weeks=settings.onset_window_weeks,
             panel=panel,
+            countries=settings.countries,
+            pool=settings.pool_countries,
         )
         client = configure(settings.mlflow_uri, settings.artifact_root)
         digest = data_hash(ds)

@@ -36,6 +36,25 @@ StepOpt = typer.Option(
 JobsOpt = typer.Option(
     None, min=1, help="Processes for the (target, horizon) pairs (default: train_jobs)."
 )
+CountryOpt = typer.Option(
+    None,
+    "--country",
+    help="ISO3 code of a country to evaluate (its rows only are predicted and scored); "
+    "repeat for several (default: settings.countries; none = every loaded country).",
+)
+PoolOpt = typer.Option(
+    None,
+    "--pool/--no-pool",
+    help="Train on every loaded country's districts, or only on the evaluated countries' "
+    "(default: settings.pool_countries).",
+)
+WithoutOpt = typer.Option(
+    None,
+    "--without",
+    help="Leave a feature family out of the model's columns (a catalogue family: history, "
+    "spread, actors, partners, ...; or a glob of feature names such as 'cross_border_*'); "
+    "repeat for several. The baselines do not change.",
+)
 
 
 def _pairs(targets: list[str] | None, horizons: list[int] | None) -> list[tuple[str, int]]:
@@ -70,16 +89,52 @@ def _jobs(jobs: int | None) -> int:
     return jobs or get_settings().train_jobs
 
 
-def _dataset(store, pairs: list[tuple[str, int]]):  # -> Dataset
+def _dataset(
+    store,
+    pairs: list[tuple[str, int]],
+    countries: list[str] | None = None,
+    pool: bool | None = None,
+):  # -> Dataset
+    """The training frame for these pairs; countries and pooling default to the settings."""
     from training.dataset import dataset_from_store
 
     settings = get_settings()
-    return dataset_from_store(
-        store,
-        sorted({h for _, h in pairs}),
-        sorted({t for t, _ in pairs}, key=vocab.TARGETS.index),
-        onset_weeks=settings.onset_window_weeks,
-    )
+    try:
+        return dataset_from_store(
+            store,
+            sorted({h for _, h in pairs}),
+            sorted({t for t, _ in pairs}, key=vocab.TARGETS.index),
+            onset_weeks=settings.onset_window_weeks,
+            countries=settings.countries if countries is None else countries,
+            pool=settings.pool_countries if pool is None else pool,
+        )
+    except ValueError as error:  # a country without districts
+        typer.secho(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_OPTION) from None
+
+
+def _without(ds, names: list[str] | None):  # -> Dataset
+    """The dataset with the named feature families (or globs) left out of the model."""
+    if not names:
+        return ds
+    import features
+    from forecast.commands.features import load_config
+    from training.dataset import ablation_columns
+
+    specs = features.catalogue(load_config(get_settings().features_config))
+    try:
+        dropped = ablation_columns(ds.panel_features, names, {s.name: s.family for s in specs})
+    except ValueError as error:
+        typer.secho(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_OPTION) from None
+    return ds.without(dropped)
+
+
+def _scope(ds, pool: bool) -> dict[str, str]:
+    """Which countries a run evaluated and trained on, for MLflow and the reader."""
+    evaluated = ",".join(ds.countries) or "all"
+    trained = ",".join(c for c in ds.loaded_countries if c) or "all"
+    return {"countries": evaluated, "trained_on": trained if pool else evaluated}
 
 
 def _params(pairs: list[tuple[str, int]]) -> dict:
@@ -119,13 +174,17 @@ def backtest_cmd(
     ),
     log: bool = typer.Option(True, help="Record each backtest as an MLflow run."),
     jobs: int | None = JobsOpt,
+    country: list[str] | None = CountryOpt,
+    pool: bool | None = PoolOpt,
+    without: list[str] | None = WithoutOpt,
 ) -> None:
     """Rolling-origin backtest of the model beside the baselines; prints a comparison table.
 
     At each origin the model and baselines are fitted on rows whose label window ends
     before it (embargo of h weeks) and predict the next STEP issue weeks. Output columns:
     district_code, issue_week, horizon, target, probability, observed, climatology,
-    persistence, conflictology, logistic, onset.
+    persistence, conflictology, logistic, onset. With --country only that country's
+    rows are predicted and scored; folds are cut by issue week for all countries at once.
     """
     from training.backtest import PREDICTION_COLUMNS, comparison_table
     from training.gate import GateRule
@@ -135,8 +194,9 @@ def backtest_cmd(
     settings = get_settings()
     pairs = _pairs(target, horizon)
     window = _window(start, end, step)
+    pool = settings.pool_countries if pool is None else pool
     with _open_store() as store:
-        ds = _dataset(store, pairs)
+        ds = _without(_dataset(store, pairs, country or None, pool), without)
     results = run_backtests(
         ds,
         pairs,
@@ -148,7 +208,7 @@ def backtest_cmd(
     )
     if log:
         configure(settings.mlflow_uri, settings.artifact_root)
-        data = data_params(ds)
+        data = {**data_params(ds), **_scope(ds, pool), "without": ",".join(without or [])}
         for result in results:
             log_backtest_run(result, data, window)
     if out is not None:
@@ -161,6 +221,9 @@ def backtest_cmd(
         else:
             predictions.write_csv(out)
         typer.echo(f"{predictions.height} predictions written to {out}")
+    scope = _scope(ds, pool)
+    dropped = f"; without {', '.join(without)}" if without else ""
+    typer.echo(f"evaluated on {scope['countries']}; trained on {scope['trained_on']}{dropped}")
     print_table(comparison_table(results))
     # What the champion gate would say against the baselines (no champion here).
     rule = GateRule.from_settings(settings)

@@ -115,3 +115,72 @@ def test_band_counts_agree_with_brute_force(grid_deg: float) -> None:
         for r in (50, 100, 200):
             expected = sum(d <= r for d in distances)
             assert at(panel, 0, f"events_pv_{r}km_4w")[code] == expected, (code, r)
+
+
+# --- events across the border -------------------------------------------------------------
+# Burkina Faso (BFA) has no district loaded; Niger (NER) only Z, far to the east.
+F1 = (13.8, 0.5)  # south of A1, below the grid: 77.84 km from A1, 132.98 from A2, 189.03 from B1
+F2 = (14.5, 3.6)  # east of A3: 118.42 km from A3, 162.24 from B3
+F6 = (14.0, 3.5)  # also east of A3: 121.27 km from A3, 198.45 from B3
+F4 = (13.5, 9.5)  # west of Z: 54.06 km from Z's centroid
+
+
+def border_tables(**z_values: object) -> world.CanonicalTables:
+    """Foreign and unplaced events around the grid; ``z_values`` change district Z."""
+    e = world.event
+    rows = [
+        e("f1", W0, None, lat=F1[0], lon=F1[1], country="BFA"),
+        e("f1b", W0, None, lat=F1[0], lon=F1[1], country=None),  # unknown country
+        e("f1c", W0, None, lat=F1[0], lon=F1[1], country="BFA", event_type="protest"),
+        e("f1d", W0, None, lat=F1[0], lon=F1[1], country="MLI"),  # Malian, unplaced
+        e("f4", W0 + timedelta(weeks=1), None, lat=F4[0], lon=F4[1], country="MLI"),
+        e("f2", W0 + timedelta(weeks=2), None, lat=F2[0], lon=F2[1], country="NER"),
+        e("f6", W0 + timedelta(weeks=2), "Z", lat=F6[0], lon=F6[1], country="NER"),  # placed
+    ]
+    return world.with_district_values(world.tables(rows), {"Z": z_values})
+
+
+@pytest.fixture(scope="module")
+def border_panel() -> pl.DataFrame:
+    return build_panel(border_tables(), start=W0, end=W0 + timedelta(weeks=6))
+
+
+def test_cross_border_bands_count_other_countries_events(border_panel: pl.DataFrame) -> None:
+    # W2, 4 weeks: f1 (BFA, unplaced), f2 (NER, unplaced), f6 (NER, placed in Z) across the
+    # border from the Malian squares; f4 (MLI, unplaced) across it from Niger's Z. f1b has
+    # no country, f1c is a protest, f1d is Malian: none is cross-border for Mali.
+    near = at(border_panel, 2, "cross_border_events_pv_100km_4w")
+    far = at(border_panel, 2, "cross_border_events_pv_200km_4w")
+    assert near == {c: 1 if c in ("A1", "Z") else 0 for c in world.CODES}
+    assert far == {
+        "A1": 1, "A2": 1, "A3": 2, "B1": 1, "B2": 0, "B3": 2, "C1": 0, "C2": 0, "C3": 0, "Z": 1,
+    }  # fmt: skip
+    # The window: f1 (W0) has left the 4-week window by W4, not the 12-week one.
+    assert at(border_panel, 4, "cross_border_events_pv_100km_4w")["A1"] == 0
+    assert at(border_panel, 4, "cross_border_events_pv_100km_12w")["A1"] == 1
+    assert at(border_panel, 4, "cross_border_events_pv_200km_52w")["A3"] == 2
+
+
+def test_distance_features_count_every_country_placed_or_not(border_panel: pl.DataFrame) -> None:
+    # The plain bands take f1, f1b and f1d (any country, none placed), not the protest f1c.
+    assert at(border_panel, 0, "events_pv_100km_4w")["A1"] == 3
+    assert at(border_panel, 2, "events_pv_200km_4w")["A3"] == 2  # f2 and f6
+    assert at(border_panel, 0, "nearest_event_km_4w")["A1"] == approx(
+        haversine_km(C["A1"], F1), rel=1e-6
+    )
+    assert at(border_panel, 2, "nearest_event_km_4w")["A3"] == approx(
+        haversine_km(C["A3"], F2), rel=1e-6
+    )
+    # Nothing here shares a border with a placed event: neighbours stay at zero.
+    assert at(border_panel, 2, "nb_events_pv_4w")["A3"] == 0
+    # National totals: Mali's unplaced f1d and f4; Burkina's and unknown events count nowhere.
+    assert at(border_panel, 2, "national_events_pv_4w")["A1"] == 2
+    assert at(border_panel, 2, "national_events_pv_4w")["Z"] == 2  # f2 and f6
+
+
+def test_cross_border_is_zero_for_a_district_without_a_country() -> None:
+    tables = border_tables(country=None)
+    panel = build_panel(tables, start=W0, end=W0 + timedelta(weeks=2))
+    assert at(panel, 1, "cross_border_events_pv_100km_4w")["Z"] == 0
+    assert at(panel, 1, "events_pv_100km_4w")["Z"] == 1  # f4 is still near it
+    assert at(panel, 2, "cross_border_events_pv_200km_4w")["A3"] == 1  # f6's Z has no country

@@ -73,6 +73,22 @@ def test_distance_to_the_capital(panel: pl.DataFrame) -> None:
     assert capital["Z"] == approx(haversine_km(C["Z"], NIAMEY), rel=1e-6)
 
 
+def test_country_code_is_the_iso_numeric_code(panel: pl.DataFrame) -> None:
+    codes = at(panel, 0, "country_code")
+    assert {c: codes[c] for c in ("A1", "C3", "Z")} == {"A1": 466, "C3": 466, "Z": 562}
+    assert at(panel, 9, "country_code") == codes  # static: the same every week
+
+
+def test_country_code_is_null_for_unknown_countries() -> None:
+    tables = world.with_district_values(
+        world.tables(),
+        {"Z": {"country": "BFA"}, "C3": {"country": "Atlantis"}, "B2": {"country": None}},
+    )
+    day = date(2024, 1, 1)
+    codes = at(build_panel(tables, start=day, end=day), 0, "country_code")
+    assert (codes["Z"], codes["A1"], codes["C3"], codes["B2"]) == (854, 466, None, None)
+
+
 def test_week_of_year_is_cyclic_and_rainy_season_follows_thursdays() -> None:
     tables = world.tables()
     panel = build_panel(tables, start=date(2024, 5, 27), end=date(2024, 9, 30))

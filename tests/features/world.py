@@ -109,3 +109,24 @@ def tables(
         deployments=deployments(deployment_rows or []),
         partners=partners(partner_rows or []),
     )
+
+
+def with_district_values(
+    tables: CanonicalTables, values: dict[str, dict[str, Any]]
+) -> CanonicalTables:
+    """The tables with some districts' columns changed: {code: {column: value}}."""
+    districts = tables.districts
+    for code, columns in values.items():
+        districts = districts.with_columns(
+            pl.when(pl.col("code") == code)
+            .then(pl.lit(value, dtype=districts.schema[name]))
+            .otherwise(pl.col(name))
+            .alias(name)
+            for name, value in columns.items()
+        )
+    return CanonicalTables(
+        districts=districts,
+        events=tables.events,
+        deployments=tables.deployments,
+        partners=tables.partners,
+    )
