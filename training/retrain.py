@@ -111,6 +111,28 @@ def _ingest(store: Store, folder: Path, report: RetrainReport) -> int:
     return sum(r.rows_changed for r in reports if not r.skipped)
 
 
+def _pull(store: Store, settings: Any, report: RetrainReport) -> int:
+    """ACLED's new and revised events when credentials are set; rows changed.
+
+    A failed pull stores nothing and does not stop the job: the week is still forecast
+    from the stored data, whose date the forecasts carry (``data_as_of``, ``stale``).
+    """
+    from forecast.errors import InputError
+    from forecast.sources.acled_api import pull_if_configured
+    from forecast.sources.acled_wire import AcledError
+
+    try:
+        pulled = pull_if_configured(store, settings)
+    except (AcledError, InputError) as error:
+        report.say(f"ACLED pull failed, nothing stored; forecasting from stored data: {error}")
+        return 0
+    if pulled is None:
+        return 0
+    for line in pulled.lines():
+        report.say(line)
+    return pulled.rows_changed
+
+
 def ingest_field_reports(store: Store, settings: Any, report: RetrainReport) -> int:
     """Place the service DB's pending field reports and upsert them into ``events``.
 
@@ -178,7 +200,8 @@ def _run(
 
     pairs = [(t, h) for t in settings.targets for h in settings.horizons]
     with Store(settings.db_path) as store:
-        changed = _ingest(store, Path(drop or settings.drop_folder), report)
+        changed = _pull(store, settings, report)
+        changed += _ingest(store, Path(drop or settings.drop_folder), report)
         changed += ingest_field_reports(store, settings, report)
         panel = load_panel(store, refresh=changed > 0)
         ds = dataset_from_store(

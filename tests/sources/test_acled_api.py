@@ -703,3 +703,44 @@ def test_countries_default_to_the_settings_then_the_stored_districts(store, sett
     assert configured_countries(store, iso3) == ["Niger", "Burkina Faso"]
     with pytest.raises(AcledConfigError, match="--country"):
         pull_acled(store, settings, [], client=None)
+
+
+# --- the weekly job ------------------------------------------------------------------------
+
+
+def _job_pull(store: Store, settings: Settings, fake: FakeAcled, sleeps: list[float], monkeypatch):
+    from training import retrain as job
+
+    monkeypatch.setattr(acled_api, "client_from_settings", lambda _: client_for(fake, sleeps))
+    report = job.RetrainReport(job.ExitCode.FAILED)
+    changed = job._pull(store, settings.model_copy(update={"acled_countries": ["Mali"]}), report)
+    return changed, report
+
+
+def test_the_weekly_job_pulls_first_when_credentials_are_set(
+    store, settings, fake, sleeps, monkeypatch
+) -> None:
+    changed, report = _job_pull(store, settings, fake, sleeps, monkeypatch)
+    assert changed == store.count("events") == len(fake.rows)
+    assert any("events received" in line for line in report.lines)
+    assert _job_pull(store, settings, fake, sleeps, monkeypatch)[0] == 0  # nothing new
+
+
+def test_a_failed_pull_in_the_weekly_job_stores_nothing_and_lets_the_job_go_on(
+    store, settings, fake, sleeps, monkeypatch
+) -> None:
+    fake.always[("/api/acled/read", 1)] = lambda: httpx.Response(
+        403, json={"status": 403, "success": False, "error": [{"message": "Access denied"}]}
+    )
+    changed, report = _job_pull(store, settings, fake, sleeps, monkeypatch)
+    assert changed == 0 and store.count("events") == 0
+    assert report.lines[-1].startswith("ACLED pull failed, nothing stored")
+    assert PASSWORD not in "\n".join(report.lines)
+
+
+def test_the_weekly_job_skips_the_pull_without_credentials(store, tmp_path) -> None:
+    from training import retrain as job
+
+    bare = Settings(home=tmp_path / "bare", acled_username=None, acled_password=None)
+    report = job.RetrainReport(job.ExitCode.FAILED)
+    assert job._pull(store, bare, report) == 0 and report.lines == []
