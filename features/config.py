@@ -89,6 +89,37 @@ PARTNER_FORCE_KEYWORDS: tuple[str, ...] = (
     "EUTM",
 )
 
+# The state forces of each country (ISO3), matched in actor1, actor2 and assoc_actors of
+# that country's events only: the army of Niger fighting in Mali is not Mali's. ACLED
+# names them "Military Forces of Mali (2021-)", "Police Forces of Mali (2021-) Gendarmerie",
+# "Military Forces of Niger (2011-) National Guard"; the " (" before ACLED's period keeps
+# "Forces of Niger" from matching "Forces of Nigeria" and leaves out "Government of Mali
+# (2013-)", which ACLED uses for civil officials (mostly victims of attacks or abductions).
+# Pro-government militias (VDP, Koglweogo, Dan Na Ambassagou, GATIA, Dozo) are not state
+# forces and are left out; see docs/FEATURES.md for the counts behind these choices.
+NATIONAL_FORCE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "MLI": ("Military Forces of Mali (", "Police Forces of Mali ("),
+    "NER": ("Military Forces of Niger (", "Police Forces of Niger ("),
+    "BFA": ("Military Forces of Burkina Faso (", "Police Forces of Burkina Faso ("),
+    "CAF": (
+        "Military Forces of the Central African Republic (",
+        "Police Forces of the Central African Republic (",
+    ),
+}
+
+# Whole actor1/actor2 values naming the state forces: UCDP's state side ("Government of
+# Mali"), which a keyword would confuse with ACLED's "Government of Mali (2013-)".
+NATIONAL_FORCE_NAMES: dict[str, tuple[str, ...]] = {
+    "MLI": ("Government of Mali",),
+    "NER": ("Government of Niger",),
+    "BFA": ("Government of Burkina Faso",),
+    "CAF": ("Government of Central African Republic",),
+}
+
+# Matched in actor1, actor2 and assoc_actors; ACLED often lists Wagner as an associated
+# actor of the Malian army ("Military Forces of Mali (2021-)" with "Wagner Group").
+RUSSIAN_FORCE_KEYWORDS: tuple[str, ...] = ("Wagner", "Africa Corps", "Military Forces of Russia")
+
 CAPITALS: dict[str, tuple[float, float]] = {
     "MLI": (12.6392, -8.0029),  # Bamako
     "BFA": (12.3714, -1.5197),  # Ouagadougou
@@ -146,6 +177,19 @@ class FeatureConfig(BaseModel):
     partner_force_keywords: tuple[str, ...] = Field(
         PARTNER_FORCE_KEYWORDS, description="Matched in actor1, actor2 and assoc_actors."
     )
+    national_force_keywords: dict[str, tuple[str, ...]] = Field(
+        NATIONAL_FORCE_KEYWORDS,
+        description="Per ISO3 country: the state forces, matched in actor1, actor2 and "
+        "assoc_actors of that country's events.",
+    )
+    national_force_names: dict[str, tuple[str, ...]] = Field(
+        NATIONAL_FORCE_NAMES,
+        description="Per ISO3 country: whole actor1/actor2 values naming the state forces "
+        "(UCDP's state side).",
+    )
+    russian_force_keywords: tuple[str, ...] = Field(
+        RUSSIAN_FORCE_KEYWORDS, description="Matched in actor1, actor2 and assoc_actors."
+    )
     capitals: dict[str, tuple[float, float]] = Field(
         CAPITALS, description="Capital (latitude, longitude) per ISO3 country code."
     )
@@ -187,6 +231,12 @@ class FeatureConfig(BaseModel):
         if unknown:
             raise ValueError(f"unknown event types {sorted(unknown)}; see forecast.vocab")
         return value
+
+    @field_validator("national_force_keywords", "national_force_names")
+    @classmethod
+    def _iso3_keys(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        # Events carry upper-case ISO3 codes; "mli" in a TOML file would otherwise match nothing.
+        return {country.upper(): tuple(names) for country, names in value.items()}
 
     @property
     def max_window(self) -> int:

@@ -18,7 +18,7 @@ from scipy import sparse
 from features import geometry
 from features.bands import band_counts
 from features.config import FeatureConfig
-from features.matching import group_exprs
+from features.matching import army_exprs, group_exprs, lasting_exprs
 from features.sphere import unit_vectors
 from features.weeks import week_expr
 from forecast.schema import CanonicalTables
@@ -135,6 +135,9 @@ class Context:
     deployments: Sites
     partners: Sites
     geometries: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, object))
+    # Per group of matching.lasting_exprs, its events dated before axis.recent, with
+    # locations: what a "weeks since" needs beyond the windows. Empty when recent is all.
+    early: dict[str, Events] = field(default_factory=dict)
 
     @cached_property
     def neighbours(self) -> sparse.csr_matrix:
@@ -219,16 +222,19 @@ def prepare_events(
     *,
     from_row: int = 0,
     full: bool = True,
+    match_actors: bool = True,
 ) -> Events:
     """Events dated in axis rows ``from_row..n-1`` as arrays (later ones are dropped).
 
     ``full=False`` skips locations and actor groups, which only the windowed families of
     recent weeks use; the all-history arrays of an incremental build stay cheap.
+    ``match_actors=False`` skips the actor groups only.
     """
     district_index = {code: i for i, code in enumerate(districts.codes)}
     country_index = {name: i for i, name in enumerate(districts.countries) if name}
     type_index = {name: i for i, name in enumerate(config.event_types)}
-    groups = group_exprs(config) if full else {}
+    actor = full and match_actors
+    groups = {**group_exprs(config), **army_exprs(events, config)} if actor else {}
     located = [pl.col("latitude"), pl.col("longitude")] if full else []
     out = (
         events.lazy()
@@ -381,6 +387,25 @@ def first_event_week(events: pl.DataFrame, last_week: int | None = None) -> int 
     return None if value is None else int(value)  # type: ignore[arg-type]
 
 
+def prepare_early_events(
+    events: pl.DataFrame, districts: Districts, axis: Axis, config: FeatureConfig
+) -> dict[str, Events]:
+    """Per lasting group, its events dated before the recent rows (see Context.early).
+
+    Filtering by the group first keeps an incremental build from preparing (and matching
+    every actor string of) the whole history for a handful of rows.
+    """
+    if axis.recent == 0:
+        return {}
+    before = week_expr("event_date") < axis.first + axis.recent
+    return {
+        name: prepare_events(
+            events.filter(before & expr), districts, axis, config, match_actors=False
+        )
+        for name, expr in lasting_exprs(events, config).items()
+    }
+
+
 def build_context(
     tables: CanonicalTables, start_week: int, end_week: int, config: FeatureConfig
 ) -> Context:
@@ -403,4 +428,5 @@ def build_context(
         deployments=prepare_sites(tables.deployments, districts, axis.last, None),
         partners=prepare_sites(tables.partners, districts, axis.last, config.partner_kinds),
         geometries=geometry.polygons(districts.frame["geometry"]),
+        early=prepare_early_events(tables.events, districts, axis, config),
     )

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from features import actors, history, presence, spread, static
+from features import actors, army, history, presence, spread, static
 from features.catalogue import FeatureSpec
 from features.config import FeatureConfig
 from features.context import Context, build_context
@@ -30,6 +30,7 @@ FAMILIES = (
     Family(history.specs, history.compute),
     Family(spread.specs, spread.compute),
     Family(actors.specs, actors.compute),
+    Family(army.specs, army.compute),
     Family(presence.deployment_specs, presence.compute_deployments),
     Family(presence.partner_specs, presence.compute_partners),
     Family(static.specs, static.compute),

@@ -49,6 +49,7 @@ def test_every_spec_is_documented() -> None:
             "history",
             "spread",
             "actors",
+            "army",
             "deployments",
             "partners",
             "static",
