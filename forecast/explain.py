@@ -25,7 +25,11 @@ from forecast.bulletin.i18n import Catalogue
 # match "district"; a trailing "$" asks for the whole token. Subjects are looked for in
 # order and the first found wins: the specific ones ("foreign_victim") before "violence".
 SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cross_border", ("cross_border",)),
+    ("army_attacked", ("army_attacked",)),
+    ("army", ("army",)),
     ("foreign_victim", ("foreign_victim", "foreigner", "foreign_national")),
+    ("russian_forces", ("partner_force_russia",)),
     ("partner_force", ("partner_force",)),
     ("jihadist", ("jihadist",)),
     ("abduction", ("abduction", "kidnap")),
@@ -53,6 +57,9 @@ SCOPES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("admin1", ("admin1", "region")),
     ("district", ("in_district",)),
 )
+
+# Subjects read from events in which the national forces take part, not from their bases.
+ARMY_SUBJECTS = frozenset({"army", "army_attacked"})
 
 # training.history caps "weeks since the last event" at ten years when there was none.
 SINCE_NEVER = 520
@@ -129,7 +136,13 @@ def read_feature(name: str) -> Reading:
     km_match = _KM.search(low)
     km = int(km_match.group(1)) if km_match else None
     subject = _hist_subject(low) or _first(low, SUBJECTS)
-    partner = _first(low, PARTNERS)
+    # Events with the army as an actor are events, not the army's bases.
+    partner = None if subject in ARMY_SUBJECTS else _first(low, PARTNERS)
+    if low == "country_code":
+        return Reading("country")
+    if subject == "army" and _has(low, ("districts",)):
+        measure = "army_share" if _has(low, ("share",)) else "army_districts"
+        return Reading(measure, subject, None, "national", weeks)
     explicit_scope = _first(low, SCOPES)
     scope = explicit_scope or ("radius" if km is not None else "district")
 
@@ -156,6 +169,8 @@ def read_feature(name: str) -> Reading:
         return Reading("trend", subject or "pv", None, scope, short, half_life, km, None, long)
     if _has(low, ("share", "frac", "rate$")):
         return Reading("share", subject or "pv", partner, scope, weeks, half_life, km)
+    if subject == "cross_border":
+        return Reading("count", subject, None, scope, weeks, half_life, km)
     if _has(low, ("rain", "season", "wet$")):
         return Reading("season")
     if _has(low, ("border",)):
@@ -306,6 +321,12 @@ def _sentence(reading: Reading, feature: str, value: float | None, t: Catalogue)
     if measure == "neighbours_with" and not missing:
         return _join(t("drivers.neighbours_with", n=t.count(v), what=t(f"{noun}.any")),
                      _period(t, reading))  # fmt: skip
+    if not missing and measure == "army_districts":
+        return _join(t("drivers.army_districts", n=t.count(v)), _period(t, reading))
+    if not missing and measure == "army_share":
+        return _join(t("drivers.army_share", share=t.number(100 * v, 0)), _period(t, reading))
+    if not missing and measure == "country":
+        return t("drivers.country", country=country_name(v))
     if not missing and measure in ("season", "border"):
         return t(f"drivers.{measure}.{'yes' if v > 0 else 'no'}")
     if not missing and measure in (
@@ -314,6 +335,13 @@ def _sentence(reading: Reading, feature: str, value: float | None, t: Catalogue)
         return t(f"drivers.{measure}", km=t.number(v), n=t.number(v, 0 if v.is_integer() else 2))
     shown = t("drivers.missing") if missing else t.number(v, 0 if float(v).is_integer() else 2)
     return t("drivers.other", what=_meaning(feature), value=shown)
+
+
+def country_name(numeric: float) -> str:
+    """The country of an ISO 3166-1 numeric code (the ``country_code`` feature)."""
+    from forecast.sources.countries import name_for_numeric
+
+    return name_for_numeric(int(numeric)) or f"{numeric:g}"
 
 
 def finite_number(value: Any) -> float | None:

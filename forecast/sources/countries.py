@@ -77,3 +77,21 @@ def iso3_for_numeric(code: str) -> str | None:
 def iso3_for_name(name: str) -> str | None:
     """ISO3 for a country name (case-insensitive); None when the name is not in the table."""
     return ISO3_BY_NAME.get(name.strip().lower())
+
+
+def name_for_numeric(code: int) -> str | None:
+    """The English short name for an ISO numeric code ('Mali'); None when unknown."""
+    iso3 = ISO3_BY_NUMERIC.get(code)
+    if iso3 is None:
+        return None
+    # The first spelling listed for an ISO3 is its plain English name.
+    name = next(n for n, i in ISO3_BY_NAME.items() if i == iso3)
+    return " ".join(_capitalised(word) for word in name.split())
+
+
+def _capitalised(word: str) -> str:
+    if word in ("of", "the"):
+        return word
+    if word.startswith("d'"):
+        return "d'" + word[2:].capitalize()
+    return "-".join(part.capitalize() for part in word.split("-"))

@@ -174,3 +174,34 @@ def test_numbers_dates_and_changes_per_language() -> None:
     assert EN.points(None) == "new" and FR.points(None) == "nouveau"
     assert EN.day(date(2025, 6, 9)) == "9 June 2025" and FR.day(date(2025, 6, 9)) == "9 juin 2025"
     assert FR.band("very high") == "très élevé"
+
+
+ARMY_SENTENCES = {
+    ("army_events_100km_4w", 3): (
+        "3 events involving the national army within 100 km in the last 4 weeks"
+    ),
+    ("army_attacked_12w", 1): (
+        "1 attack on army or partner positions in the district in the last 12 weeks"
+    ),
+    ("army_nearest_km_4w", 12): (
+        "nearest event involving the national army 12 km away in the last 4 weeks"
+    ),
+    ("army_districts_share_12w", 0.25): (
+        "army operations in 25% of the country's districts in the last 12 weeks"
+    ),
+    ("cross_border_events_pv_200km_52w", 4): (
+        "4 attacks across the border within 200 km in the last 52 weeks"
+    ),
+    ("partner_force_russia_weeks_since_100km", 6): (
+        "last event involving Russian forces 6 weeks ago"
+    ),
+    ("country_code", 466): "country: Mali",
+}
+
+
+@pytest.mark.parametrize(("key", "english"), ARMY_SENTENCES.items())
+def test_army_cross_border_and_country_features_read_as_what_they_count(
+    key: tuple[str, float], english: str
+) -> None:
+    # Army and cross-border columns count events, never bases or the district's own attacks.
+    assert explain.sentence(*key, EN) == english
