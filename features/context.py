@@ -8,6 +8,7 @@ Records dated after the last panel week are dropped here, so no family can look 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -334,9 +335,17 @@ def merge_periods(sites: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def prepare_sites(
-    frame: pl.DataFrame, districts: Districts, last_week: int, kinds: tuple[str, ...] | None
+    frame: pl.DataFrame,
+    districts: Districts,
+    last_week: int,
+    kinds: tuple[str, ...] | None,
+    period: Callable[[str], pl.Expr] = week_expr,
 ) -> Sites:
-    """Periods starting up to the last week, placed at their point or district centroid."""
+    """Periods starting up to the last week, placed at their point or district centroid.
+
+    ``period`` turns a date column into the axis' integer period (the week by default; the
+    monthly panel passes months, so the same presence features run on a month axis).
+    """
     lookup = districts.frame.select(
         pl.col("code").alias("district_code"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias("_district"),
@@ -353,7 +362,7 @@ def prepare_sites(
         kind = pl.col("partner").replace_strict(mapping, default=other, return_dtype=pl.Int64)
     out = (
         frame.lazy()
-        .with_columns(week_expr("start_date").alias("_start"), week_expr("end_date").alias("_end"))
+        .with_columns(period("start_date").alias("_start"), period("end_date").alias("_end"))
         .filter(
             (pl.col("_start") <= last_week)
             & (pl.col("_end").is_null() | (pl.col("_end") >= pl.col("_start")))

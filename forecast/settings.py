@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,7 +18,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FORECAST_", env_file=".env", extra="ignore")
 
     home: Path = Field(Path("var"), description="Folder holding the store, MLflow and outputs.")
-    horizons: list[int] = Field([1, 4, 12], description="Forecast horizons in weeks.")
+    cadence: Literal["week", "month"] = Field(
+        "week",
+        description="Forecast period: ISO weeks, or calendar months (the commands' --cadence "
+        "default; the API serves this cadence's forecasts).",
+    )
+    # None = the cadence's own (1, 4, 12 weeks; 1, 3, 6 months): see horizons_for.
+    horizons: list[int] | None = Field(
+        None, description="Forecast horizons in periods; default the cadence's."
+    )
     targets: list[str] = Field(
         ["any", "fatal", "civilians", "abduction"], description="Forecast targets."
     )
@@ -142,6 +151,15 @@ class Settings(BaseSettings):
     @classmethod
     def _checked_bands(cls, value: list[tuple[str, float]]) -> list[tuple[str, float]]:
         return check_pairs(value)
+
+    def horizons_for(self, cadence: str | None = None) -> list[int]:
+        """The horizons of ``cadence`` (default: this cadence): FORECAST_HORIZONS when set,
+        else the cadence's own (1, 4, 12 weeks; 1, 3, 6 months)."""
+        from forecast.cadence import get
+
+        if self.horizons:
+            return list(self.horizons)
+        return list(get(cadence or self.cadence).horizons)
 
     @property
     def db_path(self) -> Path:
