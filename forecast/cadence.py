@@ -14,12 +14,15 @@ consecutive indices, so windows are array slices and "h periods later" is ``inde
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
 import polars as pl
+
+from forecast import vocab
 
 CadenceName = Literal["week", "month"]
 _EPOCH_MONDAY = date(1970, 1, 5)
@@ -44,6 +47,7 @@ class Cadence:
     logistic_other: tuple[int, ...]  # hist_any windows the logistic prior adds for other targets
     min_gate_block: int  # shortest bootstrap block of the champion gate, in issue periods
     bulletin_horizon: int  # the horizon of the bulletin's map and lists
+    targets: tuple[str, ...]  # the targets this cadence can label
 
     @property
     def units(self) -> str:
@@ -155,6 +159,7 @@ WEEK = Cadence(
     logistic_other=(4, 52),
     min_gate_block=4,
     bulletin_horizon=4,
+    targets=tuple(vocab.TARGETS),
 )
 MONTH = Cadence(
     name="month",
@@ -174,8 +179,20 @@ MONTH = Cadence(
     # than the horizon, whose labels overlap for h-1 months.
     min_gate_block=3,
     bulletin_horizon=3,
+    # Counts say how many political-violence events and deaths, not of which type.
+    targets=("any", "fatal"),
 )
 CADENCES: dict[str, Cadence] = {"week": WEEK, "month": MONTH}
+
+
+def check_targets(cadence: Cadence, targets: Sequence[str]) -> None:
+    """Raise ValueError (one line) for targets the cadence cannot label."""
+    refused = [t for t in targets if t not in cadence.targets]
+    if refused:
+        raise ValueError(
+            f"at {cadence.name}ly cadence the targets are {' and '.join(cadence.targets)} "
+            f"(counts have no event types): {', '.join(refused)} refused"
+        )
 
 
 def get(cadence: Cadence | str | None) -> Cadence:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-SCHEMA_VERSION = 2  # 2: the counts table
+SCHEMA_VERSION = 3  # 2: the counts table; 3: a cadence column in forecasts and champions
 
 
 @dataclass(frozen=True)
@@ -294,14 +294,27 @@ class CanonicalTables:
         return cls(DISTRICTS.empty(), EVENTS.empty(), DEPLOYMENTS.empty(), PARTNER_PRESENCE.empty())
 
 
-# Derived tables, written whole or per week by the package that owns them (training and
-# scoring); the API and the bulletin read them. Not created by the store's migrations.
+# Derived tables, written whole or per period by the package that owns them (training and
+# scoring); the API and the bulletin read them. Not created by the store's migrations, which
+# only add columns to them (schema 3: cadence). Weekly and monthly rows live side by side,
+# told apart by ``cadence``.
 FORECASTS = Table(
     "forecasts",
     (
         Column("district_code", "VARCHAR NOT NULL", pl.Utf8, "district"),
-        Column("issue_week", "DATE NOT NULL", pl.Date, "Monday of the week the forecast is made"),
-        Column("horizon", "INTEGER NOT NULL", pl.Int32, "weeks ahead: event in weeks t+1..t+h"),
+        Column(
+            "issue_week",
+            "DATE NOT NULL",
+            pl.Date,
+            "first day of the issue period: the ISO week's Monday, or the month's 1st when "
+            "cadence is month",
+        ),
+        Column(
+            "horizon",
+            "INTEGER NOT NULL",
+            pl.Int32,
+            "periods ahead: an event in periods t+1..t+h (weeks, or months)",
+        ),
         Column("target", "VARCHAR NOT NULL", pl.Utf8, "any, fatal, civilians or abduction"),
         Column("probability", "DOUBLE NOT NULL", pl.Float64, "calibrated probability"),
         Column("band", "VARCHAR NOT NULL", pl.Utf8, "risk band, see forecast.bands"),
@@ -313,20 +326,26 @@ FORECASTS = Table(
             "JSON list of {feature, value, contribution} (log-odds), largest first",
         ),
         Column("data_as_of", "DATE", pl.Date, "latest event date in the store when scored"),
+        Column(
+            "cadence",
+            "VARCHAR NOT NULL DEFAULT 'week'",
+            pl.Utf8,
+            "week or month: the period of issue_week and horizon (forecast.cadence)",
+        ),
     ),
-    ("district_code", "issue_week", "horizon", "target"),
+    ("district_code", "issue_week", "horizon", "target", "cadence"),
 )
 
 CHAMPIONS = Table(
     "champions",
     (
         Column("target", "VARCHAR NOT NULL", pl.Utf8, "forecast target"),
-        Column("horizon", "INTEGER NOT NULL", pl.Int32, "weeks ahead"),
+        Column("horizon", "INTEGER NOT NULL", pl.Int32, "periods ahead (weeks, or months)"),
         Column("model_name", "VARCHAR NOT NULL", pl.Utf8, "MLflow registered model name"),
         Column("model_version", "VARCHAR NOT NULL", pl.Utf8, "MLflow model version"),
         Column("run_id", "VARCHAR", pl.Utf8, "MLflow run that trained it"),
-        Column("train_start", "DATE", pl.Date, "first issue week in the training window"),
-        Column("train_end", "DATE", pl.Date, "last issue week in the training window"),
+        Column("train_start", "DATE", pl.Date, "first issue period in the training window"),
+        Column("train_end", "DATE", pl.Date, "last issue period in the training window"),
         Column(
             "backtest",
             "VARCHAR",
@@ -334,6 +353,12 @@ CHAMPIONS = Table(
             "JSON {model: {metric: value}, baselines: {name: {metric: value}}}",
         ),
         Column("promoted_at", "TIMESTAMP", pl.Datetime, "when it became champion"),
+        Column(
+            "cadence",
+            "VARCHAR NOT NULL DEFAULT 'week'",
+            pl.Utf8,
+            "week or month: the models of each cadence have their own champion",
+        ),
     ),
-    ("target", "horizon"),
+    ("target", "horizon", "cadence"),
 )

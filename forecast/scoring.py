@@ -18,6 +18,10 @@ baseline's exact log-odds terms. ``baseline_fallback = false`` leaves such pairs
 
 Writing replaces the rows of the issue week for the (target, horizon) pairs scored, in
 one transaction.
+
+At monthly cadence the issue period is a month (``issue_week`` holds its 1st, ``cadence``
+is ``month``), the horizons are months, the models are ``risk-<target>-m<h>``; weekly and
+monthly rows live side by side in the table, keyed by ``cadence``.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ import numpy as np
 import polars as pl
 
 from forecast.bands import Bands, band_expr, load_bands
+from forecast.cadence import WEEK
+from forecast.cadence import get as get_cadence
 from forecast.schema import CHAMPIONS, FORECASTS
-from forecast.store import Store
+from forecast.store import Store, add_cadence_column
 
 TOP_DRIVERS = 5
 # model_version suffix of the rows training.fallback writes for pairs without a champion.
@@ -113,7 +119,8 @@ def forecast_frame(
     bands: Bands | None = None,
 ) -> pl.DataFrame:
     """Forecast rows for every district of ``week`` (of ``ds.countries`` when set) and
-    every model given (pure).
+    every model given (pure). ``week`` is the issue period's first day (a month's at
+    monthly cadence, ``ds.cadence``); the rows carry the dataset's cadence.
 
     ``ds`` is a :class:`training.dataset.Dataset`; features a model needs that the data
     no longer holds are given as missing values. ``data_as_of`` is the latest event date
@@ -124,9 +131,10 @@ def forecast_frame(
 
     # Only the service's countries are forecast (Dataset.countries; every one when empty),
     # though a pooled model was trained on every loaded country.
-    rows = (ds.frame["week"] == week).to_numpy() & ds.in_countries()
+    cadence = getattr(ds, "cadence", WEEK)
+    rows = (ds.frame[cadence.key] == week).to_numpy() & ds.in_countries()
     if not rows.any():
-        raise ValueError(f"no panel rows for issue week {week}")
+        raise ValueError(f"no panel rows for issue {cadence.unit} {week}")
     districts = ds.frame.filter(pl.Series(rows))["district_code"]
     frames = []
     for (target, horizon), scoring in sorted(models.items()):
@@ -147,6 +155,7 @@ def forecast_frame(
                     "model_version": scoring.version,
                     "top_drivers": drivers,
                     "data_as_of": pl.Series([data_as_of] * len(districts), dtype=pl.Date),
+                    "cadence": cadence.name,
                 }
             )
         )
@@ -155,30 +164,44 @@ def forecast_frame(
 
 
 def write_forecasts(store: Store, frame: pl.DataFrame) -> int:
-    """Replace the rows of these issue weeks and (target, horizon) pairs; one transaction."""
+    """Replace the rows of these issue periods, cadences and (target, horizon) pairs; one
+    transaction."""
     frame = FORECASTS.conform(frame)
     with store.transaction() as con:
         replace_forecasts(con, frame)
     return frame.height
 
 
-def data_as_of(store: Store) -> date | None:
-    """The latest event date in the store: what a forecast made now knows about."""
-    if not store.has_table("events"):
-        return None
-    return store.con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+def data_as_of(store: Store, cadence: Any = None) -> date | None:
+    """The latest event date in the store: what a forecast made now knows about.
+
+    At monthly cadence the counts count too: the last day of the latest month they hold,
+    when that is later (the HDX counts run years past the event-level exports).
+    """
+    latest = None
+    if store.has_table("events"):
+        latest = store.con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+    if get_cadence(cadence) is WEEK or not store.has_table("counts"):
+        return latest
+    month = store.con.execute("SELECT max(month) FROM counts").fetchone()[0]
+    if month is None:
+        return latest
+    counted = get_cadence(cadence).last_day(month)
+    return counted if latest is None or counted > latest else latest
 
 
 def _create_forecasts(con: Any) -> None:
     con.execute(FORECASTS.ddl())
     # Stores written before data_as_of existed get the column (null for their rows).
     con.execute("ALTER TABLE forecasts ADD COLUMN IF NOT EXISTS data_as_of DATE")
+    add_cadence_column(con, "forecasts")  # written before schema 3: weekly rows
 
 
 def replace_forecasts(con: Any, frame: pl.DataFrame) -> None:
     """The body of :func:`write_forecasts`, for callers already inside a transaction."""
     _create_forecasts(con)
-    keys = frame.select("issue_week", "target", "horizon").unique()
+    frame = frame.with_columns(pl.col("cadence").fill_null(WEEK.name))
+    keys = frame.select("issue_week", "target", "horizon", "cadence").unique()
     con.register("_forecast_keys", keys.to_arrow())
     con.register("_forecast_rows", frame.to_arrow())
     try:
@@ -186,6 +209,7 @@ def replace_forecasts(con: Any, frame: pl.DataFrame) -> None:
             """
             DELETE FROM forecasts f USING _forecast_keys k
             WHERE f.issue_week = k.issue_week AND f.target = k.target AND f.horizon = k.horizon
+              AND f.cadence = k.cadence
             """
         )
         con.execute("INSERT INTO forecasts BY NAME SELECT * FROM _forecast_rows")
@@ -195,15 +219,17 @@ def replace_forecasts(con: Any, frame: pl.DataFrame) -> None:
 
 
 def replace_champions(con: Any, frame: pl.DataFrame) -> None:
-    """Upsert the ``champions`` rows of these (target, horizon) pairs, inside a transaction."""
-    frame = CHAMPIONS.conform(frame)
+    """Upsert the ``champions`` rows of these (target, horizon, cadence) triples, inside a
+    transaction."""
+    frame = CHAMPIONS.conform(frame).with_columns(pl.col("cadence").fill_null(WEEK.name))
     con.execute(CHAMPIONS.ddl())
+    add_cadence_column(con, "champions")
     con.register("_champion_rows", frame.to_arrow())
     try:
         con.execute(
             """
             DELETE FROM champions c USING _champion_rows r
-            WHERE c.target = r.target AND c.horizon = r.horizon
+            WHERE c.target = r.target AND c.horizon = r.horizon AND c.cadence = r.cadence
             """
         )
         con.execute("INSERT INTO champions BY NAME SELECT * FROM _champion_rows")
@@ -216,16 +242,16 @@ class NoChampionError(RuntimeError):
 
 
 def load_champions(
-    client: Any, pairs: Sequence[tuple[str, int]]
+    client: Any, pairs: Sequence[tuple[str, int]], cadence: str = "week"
 ) -> dict[tuple[str, int], ScoringModel]:
-    """The champion of each (target, horizon) pair that has one."""
+    """The champion of each (target, horizon) pair of the cadence that has one."""
     import mlflow
 
     from training.tracking import champion_version, model_name
 
     found: dict[tuple[str, int], ScoringModel] = {}
     for target, horizon in pairs:
-        name = model_name(target, horizon)
+        name = model_name(target, horizon, cadence)
         version = champion_version(client, name)
         if version is None:
             continue
@@ -255,38 +281,44 @@ def score_week(
     *,
     settings: Any = None,
     ds: Any = None,
+    cadence: str | None = None,
 ) -> pl.DataFrame:
-    """Score ``week`` (default: the latest panel week) with every champion and store it.
+    """Score ``week`` (default: the latest panel period) with every champion and store it.
 
     Only the districts of ``settings.countries`` are written when it is set. Pairs
     without a champion get the logistic history baseline, labelled as such
-    (training.fallback), unless ``settings.baseline_fallback`` is off.
+    (training.fallback), unless ``settings.baseline_fallback`` is off. ``cadence``
+    (default settings.cadence) chooses the panel, the models and the period: at monthly
+    cadence ``week`` may be any day of the month.
     """
     from forecast.settings import get_settings
     from training.dataset import dataset_from_store
+    from training.retrain import cadence_pairs, onset_window
     from training.tracking import configure
 
     settings = settings or get_settings()
+    cad = get_cadence(cadence or settings.cadence)
     client = configure(settings.mlflow_uri, settings.artifact_root)
-    pairs = [(t, h) for t in settings.targets for h in settings.horizons]
-    models = load_champions(client, pairs)
+    pairs = cadence_pairs(settings, cad)
+    models = load_champions(client, pairs, cad.name)
     if not models and not settings.baseline_fallback:
         raise NoChampionError("no champion model registered yet; run `forecast train` first")
     if ds is None:
         ds = dataset_from_store(
             store,
-            settings.horizons,
-            settings.targets,
-            onset_weeks=settings.onset_window_weeks,
+            settings.horizons_for(cad.name),
+            list(dict.fromkeys(t for t, _ in pairs)),
+            onset_weeks=onset_window(settings, cad),
             countries=settings.countries,
             pool=settings.pool_countries,
+            cadence=cad,
         )
     models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
     frame = forecast_frame(
         ds,
-        monday(week) if week else ds.last_week,
+        cad.truncate(week) if week else ds.last_week,
         models,
-        data_as_of=data_as_of(store),
+        data_as_of=data_as_of(store, cad),
         bands=load_bands(settings),
     )
     write_forecasts(store, frame)

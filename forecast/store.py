@@ -33,9 +33,33 @@ def _add_counts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(COUNTS.ddl())
 
 
+# The derived tables that carry a cadence since schema version 3.
+CADENCE_TABLES = ("forecasts", "champions")
+
+
+def add_cadence_column(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """``cadence`` in a forecasts or champions table written before it existed: its rows
+    are weekly, the only cadence there was. No-op when the table or the column exists."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    if exists and exists[0]:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS cadence VARCHAR DEFAULT 'week'")
+        con.execute(f"UPDATE {table} SET cadence = 'week' WHERE cadence IS NULL")
+
+
+def _add_cadence(con: duckdb.DuckDBPyConnection) -> None:
+    """2 -> 3: forecasts and champions get ``cadence`` (existing rows are weekly)."""
+    for table in CADENCE_TABLES:
+        add_cadence_column(con, table)
+
+
 # Migrations from version N to N+1, applied in order to an older file. Each takes an open
 # connection inside the migration transaction. Version 1 is the first released schema.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _add_counts}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _add_counts,
+    2: _add_cadence,
+}
 
 
 class SchemaTooNewError(RuntimeError):

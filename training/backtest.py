@@ -14,6 +14,11 @@ Countries: folds are cut by issue week for every country at once (one origin, on
 embargo), so no country's labels from after the origin reach a fold. The training rows
 are every country's (pooled) or only the evaluated countries'; predictions and metrics
 are the evaluated countries' rows (``countries``, by default the dataset's).
+
+At monthly cadence every length above is in months (``forecast.cadence.MONTH``): origins
+every 12 months over the last 3 years of labelled months, an embargo of h months, at least
+24 training months; the predictions carry ``issue_month`` (the month's first day) where the
+weekly ones carry ``issue_week``, and otherwise the same columns.
 """
 
 from __future__ import annotations
@@ -21,15 +26,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import polars as pl
 
-from training.baselines import BASELINES, logistic_columns
-from training.dataset import EPOCH_MONDAY, Dataset
+from forecast.cadence import WEEK, Cadence
+from training.baselines import BASELINES, baselines_for, logistic_columns
+from training.dataset import Dataset
 from training.metrics import DEFAULT_TOP_K, METRICS, evaluate
 from training.model import RiskClassifier
 
@@ -48,36 +54,72 @@ PREDICTION_COLUMNS = (
 
 @dataclass(frozen=True)
 class Window:
-    """Which issue weeks a backtest predicts and how often it refits."""
+    """Which issue periods a backtest predicts and how often it refits, in periods of
+    ``cadence`` (the weekly defaults; :meth:`of` gives any cadence's)."""
 
     start: date | None = None
     end: date | None = None
     step: int = 52
     default_years: int = 3
     min_train_weeks: int = 104
+    cadence: Cadence = WEEK
+
+    @classmethod
+    def of(
+        cls,
+        cadence: Cadence,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        step: int | None = None,
+        default_years: int = 3,
+        min_train: int | None = None,
+    ) -> Window:
+        """A window with the cadence's step and shortest training span unless given."""
+        return cls(
+            start=start,
+            end=end,
+            step=step or cadence.backtest_step,
+            default_years=default_years,
+            min_train_weeks=cadence.min_train_periods if min_train is None else min_train,
+            cadence=cadence,
+        )
 
 
-def to_index(day: date) -> int:
-    """Week index of the ISO week holding ``day`` (see training.dataset.week_index)."""
-    return (day - EPOCH_MONDAY).days // 7
+def to_index(day: date, cadence: Cadence = WEEK) -> int:
+    """Period index of the period holding ``day`` (see training.dataset.week_index)."""
+    return cadence.index(day)
 
 
-def to_week(index: int) -> date:
-    return EPOCH_MONDAY + timedelta(weeks=int(index))
+def to_week(index: int, cadence: Cadence = WEEK) -> date:
+    """The first day of period ``index`` (a Monday at weekly cadence)."""
+    return cadence.start(index)
 
 
 def origins(
     week_idx: np.ndarray, labelled: np.ndarray, horizon: int, window: Window
 ) -> tuple[list[int], int]:
-    """Origins (week indices) and the last issue week predicted."""
+    """Origins (period indices) and the last issue period predicted."""
     if not labelled.any():
         return [], -1
+    cadence = window.cadence
     last = int(week_idx[labelled].max())
-    end = min(last, to_index(window.end)) if window.end else last
+    end = min(last, to_index(window.end, cadence)) if window.end else last
     earliest = int(week_idx.min()) + window.min_train_weeks + horizon
-    start = to_index(window.start) if window.start else end - 52 * window.default_years + 1
+    span = cadence.periods_per_year * window.default_years
+    start = to_index(window.start, cadence) if window.start else end - span + 1
     start = max(start, earliest)
     return list(range(start, end + 1, window.step)), end
+
+
+def prediction_columns(cadence: Cadence = WEEK) -> tuple[str, ...]:
+    """:data:`PREDICTION_COLUMNS` with the cadence's issue column (issue_month by month)."""
+    return tuple(cadence.issue_column if c == "issue_week" else c for c in PREDICTION_COLUMNS)
+
+
+def issue_column(predictions: pl.DataFrame) -> str:
+    """The issue period's column of a predictions frame (issue_week or issue_month)."""
+    return "issue_month" if "issue_month" in predictions.columns else "issue_week"
 
 
 def fold_masks(
@@ -101,6 +143,11 @@ class BacktestResult:
     predictions: pl.DataFrame
     folds: pl.DataFrame
     overall: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    cadence: Cadence = WEEK
+
+    @property
+    def issue_column(self) -> str:
+        return self.cadence.issue_column
 
     @property
     def forecasters(self) -> list[str]:
@@ -113,7 +160,7 @@ class BacktestResult:
 def make_model(
     params: dict[str, Any] | None, target: str, horizon: int, seed: int
 ) -> RiskClassifier:
-    """The model for a target and horizon: its history prior, the embargo of h weeks."""
+    """The model for a target and horizon: its history prior, the embargo of h periods."""
     settings = {
         "random_state": seed,
         "prior_columns": tuple(logistic_columns(target)),
@@ -125,6 +172,20 @@ def make_model(
     return RiskClassifier(**settings)
 
 
+def cadence_params(
+    params: dict[str, Any] | None, target: str, cadence: Cadence
+) -> dict[str, Any] | None:
+    """``params`` with what a cadence other than the week changes in the model: the prior's
+    history columns (``hist_*_3m``) and the calibration block (12 months), unless set."""
+    if cadence is WEEK:
+        return params
+    return {
+        "prior_columns": tuple(logistic_columns(target, cadence)),
+        "calibration_weeks": cadence.calibration_periods,
+        **(params or {}),
+    }
+
+
 def _folds(
     ds: Dataset,
     target: str,
@@ -134,6 +195,10 @@ def _folds(
     trained: np.ndarray,
 ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Origin, training and test rows of each fold; the window follows the evaluated rows."""
+    if window.cadence != ds.cadence:
+        raise ValueError(
+            f"a {window.cadence.name}ly backtest window for a {ds.cadence.name}ly dataset"
+        )
     labelled = ds.labels(target, horizon).is_not_null().to_numpy()
     starts, end = origins(ds.week_idx, labelled & evaluated, horizon, window)
     for origin in starts:
@@ -163,7 +228,9 @@ def backtest(
     (``Dataset.countries``, every country when empty); ``pool=False`` also trains on
     those countries' rows only. Model and baselines always share the training rows.
     """
-    window = window or Window()
+    window = window or Window.of(ds.cadence)
+    cadence = ds.cadence
+    params = cadence_params(params, target, cadence)
     columns = list(features or ds.features(target))
     X = ds.matrix(columns)
     y_all = ds.labels(target, horizon).fill_null(0).to_numpy().astype(np.int8)
@@ -178,20 +245,20 @@ def backtest(
         test_frame = ds.frame.filter(pl.Series(test))
         block = {
             "district_code": test_frame["district_code"],
-            "issue_week": test_frame["week"],
+            cadence.issue_column: test_frame[ds.key],
             "probability": model.predict_proba(_named(X[test], columns))[:, 1],
             "observed": y_all[test],
             "onset": ds.onset(target)[test],
             "fold": fold,
-            "origin": to_week(origin),
+            "origin": to_week(origin, cadence),
         }
         if baselines:
-            for name, cls in BASELINES.items():
+            for name, cls in baselines_for(cadence).items():
                 base = cls(target=target, horizon=horizon).fit(train_frame, y_all[train])
                 block[name] = base.predict_proba(test_frame)[:, 1]
         blocks.append(pl.DataFrame(block))
-    predictions = _predictions_frame(blocks, target, horizon, baselines)
-    result = BacktestResult(target, horizon, predictions, pl.DataFrame())
+    predictions = _predictions_frame(blocks, target, horizon, baselines, cadence)
+    result = BacktestResult(target, horizon, predictions, pl.DataFrame(), cadence=cadence)
     result.folds = fold_metrics(predictions, k)
     result.overall = overall_metrics(predictions, k)
     return result
@@ -203,11 +270,15 @@ def _named(X: np.ndarray, columns: list[str]) -> pd.DataFrame:
 
 
 def _predictions_frame(
-    blocks: list[pl.DataFrame], target: str, horizon: int, baselines: bool
+    blocks: list[pl.DataFrame],
+    target: str,
+    horizon: int,
+    baselines: bool,
+    cadence: Cadence = WEEK,
 ) -> pl.DataFrame:
     schema: dict[str, Any] = {
         "district_code": pl.Utf8,
-        "issue_week": pl.Date,
+        cadence.issue_column: pl.Date,
         "probability": pl.Float64,
         "observed": pl.Int8,
         "onset": pl.Boolean,
@@ -220,7 +291,7 @@ def _predictions_frame(
     return frame.with_columns(
         pl.lit(horizon, pl.Int32).alias("horizon"), pl.lit(target).alias("target")
     ).select(
-        *(c for c in PREDICTION_COLUMNS if baselines or c not in BASELINES),
+        *(c for c in prediction_columns(cadence) if baselines or c not in BASELINES),
         "onset",
         "fold",
         "origin",
@@ -233,7 +304,7 @@ def forecasters_in(predictions: pl.DataFrame) -> list[str]:
 
 def _metrics(rows: pl.DataFrame, k: int) -> dict[str, dict[str, float]]:
     y = rows["observed"].to_numpy()
-    week = rows["issue_week"].to_numpy()
+    week = rows[issue_column(rows)].to_numpy()
     reference = (
         rows["climatology"].to_numpy()
         if "climatology" in rows.columns

@@ -22,7 +22,7 @@ underscore, ``fit(frame, y)`` and ``predict_proba(frame)`` on the polars frame o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,11 +30,13 @@ import polars as pl
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from training.history import HISTORY_WINDOWS, window_sum
+from forecast.cadence import WEEK, Cadence
+from forecast.cadence import get as get_cadence
+from training.history import history_columns, window_sum
 from training.labels import label_name
 from training.model import LogisticPrior
 
-CONFLICTOLOGY_WINDOW = 52
+CONFLICTOLOGY_WINDOW = WEEK.conflictology_window
 
 
 def persistence_name(target: str, horizon: int) -> str:
@@ -167,14 +169,20 @@ class Conflictology(_Baseline):
         return _two_columns(share.to_numpy())
 
 
-def logistic_columns(target: str) -> list[str]:
-    own = [f"hist_{target}_{w}w" for w in HISTORY_WINDOWS] + [f"hist_{target}_since"]
-    other = [] if target == "any" else [f"hist_any_{w}w" for w in (4, 52)]
-    return own + other
+def logistic_columns(target: str, cadence: Cadence | str = WEEK) -> list[str]:
+    """The logistic baseline's (and the model prior's) columns: the target's history, and
+    for other targets than ``any`` two windows of all violence."""
+    c = get_cadence(cadence)
+    other = [] if target == "any" else [f"hist_any_{w}{c.suffix}" for w in c.logistic_other]
+    return history_columns(target, c) + other
 
 
 class HistoryForecaster(ClassifierMixin, BaseEstimator):
     """Logistic regression on the target's history columns, with exact contributions."""
+
+    # The cadence of the history columns (a class constant, not a parameter: the weekly
+    # estimator's parameters stay target and C; MonthlyHistoryForecaster reads months).
+    cadence: ClassVar[str] = "week"
 
     def __init__(self, target: str = "any", C: float = 1.0) -> None:
         self.target = target
@@ -182,7 +190,7 @@ class HistoryForecaster(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Any) -> HistoryForecaster:
         """``X`` holds (at least) :func:`training.baselines.logistic_columns` of the target."""
-        columns = logistic_columns(self.target)
+        columns = logistic_columns(self.target, self.cadence)
         X = validate_data(self, X[columns], ensure_all_finite="allow-nan", dtype=np.float64)
         y = np.asarray(y).astype(np.int8)
         self.classes_ = np.array([0, 1])
@@ -214,24 +222,48 @@ class HistoryForecaster(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int8)
 
 
+class MonthlyHistoryForecaster(HistoryForecaster):
+    """:class:`HistoryForecaster` on the monthly history columns (``hist_<target>_3m``)."""
+
+    cadence: ClassVar[str] = "month"
+
+
+def history_forecaster(
+    target: str = "any", C: float = 1.0, cadence: Cadence | str = WEEK
+) -> HistoryForecaster:
+    """The logistic history forecaster of a cadence."""
+    if get_cadence(cadence) is WEEK:
+        return HistoryForecaster(target, C)
+    return MonthlyHistoryForecaster(target, C)
+
+
 class HistoryLogit(_Baseline):
     """The logistic baseline on the training frame; :class:`HistoryForecaster` fits it."""
+
+    cadence: ClassVar[str] = "week"
 
     def __init__(self, target: str = "any", horizon: int = 4, C: float = 1.0) -> None:
         super().__init__(target, horizon)
         self.C = C
 
     def _named(self, frame: pl.DataFrame) -> pd.DataFrame:
-        columns = logistic_columns(self.target)
+        columns = logistic_columns(self.target, self.cadence)
         return pd.DataFrame(frame.select(columns).to_numpy().astype(np.float64), columns=columns)
 
     def fit(self, frame: pl.DataFrame, y: np.ndarray) -> HistoryLogit:
         self.classes_ = np.array([0, 1])
-        self.model_ = HistoryForecaster(self.target, self.C).fit(self._named(frame), y)
+        model = history_forecaster(self.target, self.C, self.cadence)
+        self.model_ = model.fit(self._named(frame), y)
         return self
 
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
         return self.model_.predict_proba(self._named(frame))
+
+
+class MonthlyHistoryLogit(HistoryLogit):
+    """The logistic baseline at monthly cadence (monthly history columns)."""
+
+    cadence: ClassVar[str] = "month"
 
 
 BASELINES: dict[str, type[_Baseline]] = {
@@ -240,3 +272,11 @@ BASELINES: dict[str, type[_Baseline]] = {
     "conflictology": Conflictology,
     "logistic": HistoryLogit,
 }
+
+
+def baselines_for(cadence: Cadence | str = WEEK) -> dict[str, type[_Baseline]]:
+    """:data:`BASELINES` of a cadence: the same names and estimators, the logistic one on
+    that cadence's history columns."""
+    if get_cadence(cadence) is WEEK:
+        return BASELINES
+    return {**BASELINES, "logistic": MonthlyHistoryLogit}

@@ -5,6 +5,12 @@ feature columns whose names training does not need to know: every column except 
 keys is a model feature. To them the model adds a few history features of its own
 target and of "any" violence computed from the events (``hist_*``), so every target's
 model sees its own past whatever the panel holds.
+
+At monthly cadence (``cadence="month"``) the panel is ``features.build_monthly_panel``'s
+(key ``month``), and history, labels, onset flags and baseline inputs come from the monthly
+counts (``features.monthly_counts``: the events inside their span, the ``counts`` table
+elsewhere); the targets are ``any`` and ``fatal``. ``Dataset.week_idx`` then holds month
+indices: everything downstream (folds, embargo, calibration) counts periods.
 """
 
 from __future__ import annotations
@@ -16,13 +22,23 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from forecast.cadence import WEEK, Cadence, check_targets
+from forecast.cadence import get as get_cadence
 from forecast.store import Store
 from training.baselines import baseline_inputs
-from training.history import TARGETS, history_columns, history_features, weekly_counts
-from training.labels import DEFAULT_ONSET_WEEKS, add_labels, label_name, onset_name
+from training.history import (
+    TARGETS,
+    history_columns,
+    history_features,
+    monthly_grid,
+    weekly_counts,
+)
+from training.labels import add_labels, label_name, onset_name
 
 KEYS = ("district_code", "week")
 EPOCH_MONDAY = date(1970, 1, 5)
+# The period columns of either cadence's panel: never a model feature.
+PERIOD_KEYS = ("week", "month")
 
 
 def panel_feature_columns(panel: pl.DataFrame) -> list[str]:
@@ -30,7 +46,7 @@ def panel_feature_columns(panel: pl.DataFrame) -> list[str]:
     return [
         name
         for name, dtype in panel.schema.items()
-        if name not in KEYS and (dtype.is_numeric() or dtype == pl.Boolean)
+        if name not in (*KEYS, *PERIOD_KEYS) and (dtype.is_numeric() or dtype == pl.Boolean)
     ]
 
 
@@ -59,12 +75,15 @@ def week_index(weeks: pl.Series) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Panel rows with ``hist_*``, ``y_*``, ``onset_*`` and baseline inputs, by week.
+    """Panel rows with ``hist_*``, ``y_*``, ``onset_*`` and baseline inputs, by period.
 
     Countries: ``country`` is each row's ISO3 ("" when unknown; None when the dataset was
     built without districts). The rows of ``frame`` are the training rows; ``countries``
     are the ones evaluated (backtest predictions, metrics, the gate) and scored, every
     country when empty. :meth:`for_countries` sets both.
+
+    ``cadence`` is the period of the rows (``forecast.cadence``); ``last_week`` is the last
+    period of data and ``week_idx`` each row's period index, weeks or months alike.
     """
 
     frame: pl.DataFrame
@@ -75,6 +94,12 @@ class Dataset:
     week_idx: np.ndarray = field(repr=False)
     country: np.ndarray | None = field(default=None, repr=False)
     countries: tuple[str, ...] = ()
+    cadence: Cadence = WEEK
+
+    @property
+    def key(self) -> str:
+        """The frame's period column: "week", or "month" at monthly cadence."""
+        return self.cadence.key
 
     @property
     def loaded_countries(self) -> list[str]:
@@ -120,7 +145,8 @@ class Dataset:
 
     def features(self, target: str) -> list[str]:
         """The model's columns for ``target``: the panel's, then the target's own history."""
-        extra = history_columns("any") + ([] if target == "any" else history_columns(target))
+        own = [] if target == "any" else history_columns(target, self.cadence)
+        extra = history_columns("any", self.cadence) + own
         return list(self.panel_features) + [c for c in extra if c not in self.panel_features]
 
     def labels(self, target: str, horizon: int) -> pl.Series:
@@ -141,36 +167,57 @@ def build_dataset(
     horizons: Sequence[int],
     targets: Sequence[str] = TARGETS,
     *,
-    onset_weeks: int = DEFAULT_ONSET_WEEKS,
+    onset_weeks: int | None = None,
     last_week: date | None = None,
     district_countries: Mapping[str, str | None] | None = None,
+    cadence: Cadence | str = WEEK,
+    counts: pl.DataFrame | None = None,
 ) -> Dataset:
     """Join the panel with history features, labels, onset flags and baseline inputs.
 
-    ``last_week`` is the last week of data (default: the panel's last week); events after
+    ``last_week`` is the last period of data (default: the panel's last one); events after
     it are ignored and labels whose window passes it are null. The history grid starts
-    at the earliest event week (or the panel's start if later events only) so onset and
+    at the earliest event period (or the panel's start if later events only) so onset and
     conflict history see the past before the panel begins. ``district_countries`` (code ->
-    ISO3, e.g. :func:`district_countries`) gives each row its country.
+    ISO3, e.g. :func:`district_countries`) gives each row its country. ``onset_weeks`` is
+    the onset window in periods (default the cadence's: 52 weeks, 12 months).
+
+    At monthly cadence the history comes from :func:`features.monthly_counts` of ``events``
+    and ``counts`` (the store's counts table; none when absent), split per country by
+    ``district_countries``; targets other than any and fatal raise ValueError.
     """
+    cad = get_cadence(cadence)
+    check_targets(cad, targets)
+    onset = cad.onset_window if onset_weeks is None else onset_weeks
+    key = cad.key
+    keys = ["district_code", key]
     panel_features = panel_feature_columns(panel)
-    weeks = panel["week"]
-    last = last_week or weeks.max()
+    periods = panel[key]
+    last = last_week or periods.max()
     districts = panel["district_code"].unique().to_list()
-    placed = events.filter(pl.col("district_code").is_in(districts))
-    first = weeks.min()
-    if placed.height:
-        first_event = placed.select(pl.col("event_date").dt.truncate("1w").min()).item()
-        first = min(first, first_event)
-    counts = weekly_counts(placed, districts, first, last)
-    grid = baseline_inputs(add_labels(counts, horizons, targets, onset_weeks), targets, horizons)
-    grid = grid.join(history_features(counts, TARGETS), on=list(KEYS), how="left")
-    derived = [c for c in grid.columns if c not in KEYS and c not in TARGETS]
+    first = periods.min()
+    if cad is WEEK:
+        placed = events.filter(pl.col("district_code").is_in(districts))
+        if placed.height:
+            first_event = placed.select(pl.col("event_date").dt.truncate("1w").min()).item()
+            first = min(first, first_event)
+        counts_grid = weekly_counts(placed, districts, first, last)
+        target_names: Sequence[str] = TARGETS
+    else:
+        monthly = _monthly(events, counts, districts, district_countries, last)
+        if monthly.height:
+            first = min(first, monthly["month"].min())
+        counts_grid = monthly_grid(monthly, districts, first, last)
+        target_names = cad.targets
+    labelled = add_labels(counts_grid, horizons, targets, onset)
+    grid = baseline_inputs(labelled, targets, horizons, cad.conflictology_window)
+    grid = grid.join(history_features(counts_grid, target_names, cad), on=keys, how="left")
+    derived = [c for c in grid.columns if c not in keys and c not in target_names]
     frame = (
-        panel.filter(pl.col("week") <= last)
+        panel.filter(pl.col(key) <= last)
         .drop([c for c in derived if c in panel.columns])
-        .join(grid.select(*KEYS, *derived), on=list(KEYS), how="left")
-        .sort("week", "district_code")
+        .join(grid.select(*keys, *derived), on=keys, how="left")
+        .sort(key, "district_code")
     )
     return Dataset(
         frame=frame,
@@ -178,8 +225,34 @@ def build_dataset(
         horizons=tuple(horizons),
         targets=tuple(targets),
         last_week=last,
-        week_idx=week_index(frame["week"]),
+        week_idx=cad.indices(frame[key]) if cad is not WEEK else week_index(frame[key]),
         country=_row_countries(frame["district_code"], district_countries),
+        cadence=cad,
+    )
+
+
+def _monthly(
+    events: pl.DataFrame,
+    counts: pl.DataFrame | None,
+    districts: Sequence[str],
+    district_countries: Mapping[str, str | None] | None,
+    last_month: date,
+) -> pl.DataFrame:
+    """features.monthly_counts for these districts, up to the last month of data."""
+    from features.monthly_counts import monthly_counts
+    from forecast.cadence import MONTH
+    from forecast.schema import COUNTS
+
+    mapping = district_countries or {}
+    frame = pl.DataFrame(
+        {"code": list(districts), "country": [mapping.get(c) for c in districts]},
+        schema={"code": pl.Utf8, "country": pl.Utf8},
+    )
+    counts = COUNTS.empty() if counts is None else counts
+    return monthly_counts(
+        events.filter(pl.col("event_date") <= MONTH.last_day(last_month)),
+        counts.filter(pl.col("month") <= last_month),
+        frame,
     )
 
 
@@ -209,23 +282,31 @@ def district_countries(store: Store) -> dict[str, str | None] | None:
 PANEL_TABLE = "panel"
 
 
-def load_panel(store: Store, *, refresh: bool = False) -> pl.DataFrame:
+def load_panel(
+    store: Store, *, refresh: bool = False, cadence: Cadence | str = WEEK
+) -> pl.DataFrame:
     """The stored feature panel; built (or extended, with ``refresh``) by ``features``.
 
     A missing panel is built with ``features.build_panel``; ``refresh`` brings a stored
     one up to date with ``features.extend_panel`` (new weeks, recent weeks recomputed).
+    The monthly panel (table ``panel_month``) is rebuilt whole: 30 years of months build
+    in a second or two.
     """
-    stored = store.has_table(PANEL_TABLE)
+    cad = get_cadence(cadence)
+    table = cad.panel_table
+    stored = store.has_table(table)
     if stored and not refresh:
-        return store.read(PANEL_TABLE)
+        return store.read(table)
     import features
 
     tables = store.load_tables()
-    if stored:
-        panel = features.extend_panel(store.read(PANEL_TABLE), tables)
+    if cad is not WEEK:
+        panel = features.build_monthly_panel(tables)
+    elif stored:
+        panel = features.extend_panel(store.read(table), tables)
     else:
         panel = features.build_panel(tables)
-    store.replace(PANEL_TABLE, panel)
+    store.replace(table, panel)
     return panel
 
 
@@ -234,21 +315,28 @@ def dataset_from_store(
     horizons: Sequence[int],
     targets: Sequence[str] = TARGETS,
     *,
-    onset_weeks: int = DEFAULT_ONSET_WEEKS,
+    onset_weeks: int | None = None,
     panel: pl.DataFrame | None = None,
     countries: Sequence[str] = (),
     pool: bool = True,
+    cadence: Cadence | str = WEEK,
 ) -> Dataset:
     """The training frame from the stored panel (or the one given) and events.
 
     ``countries`` and ``pool`` are the settings of the same names: which countries are
     evaluated and scored (all when empty), and whether every loaded country trains
-    (see :meth:`Dataset.for_countries`).
+    (see :meth:`Dataset.for_countries`). At monthly cadence the store's counts table joins
+    the events (:func:`build_dataset`).
     """
-    from forecast.schema import EVENTS
+    from forecast.schema import COUNTS, EVENTS
 
-    panel = load_panel(store) if panel is None else panel
+    cad = get_cadence(cadence)
+    check_targets(cad, targets)
+    panel = load_panel(store, cadence=cad) if panel is None else panel
     events = EVENTS.conform(store.read("events"))
+    counts = None
+    if cad is not WEEK and store.has_table("counts"):
+        counts = COUNTS.conform(store.read("counts"))
     ds = build_dataset(
         panel,
         events,
@@ -256,5 +344,7 @@ def dataset_from_store(
         targets,
         onset_weeks=onset_weeks,
         district_countries=district_countries(store),
+        cadence=cad,
+        counts=counts,
     )
     return ds.for_countries(countries, pool=pool) if countries else ds

@@ -20,30 +20,32 @@ from typing import Any
 import pandas as pd
 
 from forecast.scoring import FALLBACK_LABEL, ScoringModel
-from training.baselines import HistoryForecaster, logistic_columns
+from training.baselines import HistoryForecaster, history_forecaster, logistic_columns
 from training.tracking import model_name
 
 
-def fallback_version(target: str, horizon: int) -> str:
+def fallback_version(target: str, horizon: int, cadence: str = "week") -> str:
     """``model_version`` of the rows the fallback writes."""
-    return f"{model_name(target, horizon)}/{FALLBACK_LABEL}"
+    return f"{model_name(target, horizon, cadence)}/{FALLBACK_LABEL}"
 
 
 def fit_fallback(ds: Any, target: str, horizon: int) -> HistoryForecaster:
     """The fallback on every labelled row of a :class:`training.dataset.Dataset`."""
     labels = ds.labels(target, horizon)
     rows = labels.is_not_null().to_numpy()
-    columns = logistic_columns(target)
+    cadence = ds.cadence.name
+    columns = logistic_columns(target, cadence)
     X = pd.DataFrame(ds.matrix(columns, rows), columns=columns)
     y = labels.filter(labels.is_not_null()).to_numpy()
-    return HistoryForecaster(target=target).fit(X, y)
+    return history_forecaster(target, cadence=cadence).fit(X, y)
 
 
 def fallbacks(ds: Any, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], ScoringModel]:
     """A labelled fallback ScoringModel for each pair given (the ones without champion)."""
     return {
         (target, horizon): ScoringModel(
-            fit_fallback(ds, target, horizon), fallback_version(target, horizon)
+            fit_fallback(ds, target, horizon),
+            fallback_version(target, horizon, ds.cadence.name),
         )
         for target, horizon in pairs
     }

@@ -29,6 +29,8 @@ from typing import Any
 import polars as pl
 from filelock import FileLock, Timeout
 
+from forecast.cadence import WEEK, Cadence
+from forecast.cadence import get as get_cadence
 from forecast.schema import CHAMPIONS
 from forecast.store import Store
 from training.backtest import MODEL, Window
@@ -66,12 +68,15 @@ def retrain(
     force: bool = False,
     window: Window | None = None,
     jobs: int | None = None,
+    cadence: str | None = None,
 ) -> RetrainReport:
     """Run the whole job under the lock; never raises, the report's code says how it went.
 
     ``window`` and ``jobs`` default to the settings' backtest_step, backtest_years and
-    train_jobs.
+    train_jobs; ``cadence`` to settings.cadence (monthly: the monthly panel, models
+    ``risk-<target>-m<h>``, forecasts and champions rows of cadence ``month``).
     """
+    cad = get_cadence(cadence or settings.cadence)
     settings.home.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.home / LOCK_FILE), timeout=0)
     try:
@@ -80,11 +85,9 @@ def retrain(
         return RetrainReport(ExitCode.LOCKED, [f"another retrain holds {lock.lock_file}"])
     report = RetrainReport(ExitCode.FAILED)
     try:
-        window = window or Window(
-            step=settings.backtest_step, default_years=settings.backtest_years
-        )
+        window = window or settings_window(settings, cad)
         jobs = jobs or settings.train_jobs
-        _run(settings, report, drop=drop, force=force, window=window, jobs=jobs)
+        _run(settings, report, drop=drop, force=force, window=window, jobs=jobs, cadence=cad)
     except Exception as error:  # the job's contract: report and exit 1, state untouched
         report.code = ExitCode.FAILED
         report.say(f"failed: {type(error).__name__}: {error}")
@@ -94,9 +97,24 @@ def retrain(
     return report
 
 
-def settings_window(settings: Any) -> Window:
-    """The backtest window the settings ask for (backtest_step, backtest_years)."""
-    return Window(step=settings.backtest_step, default_years=settings.backtest_years)
+def settings_window(settings: Any, cadence: Cadence = WEEK) -> Window:
+    """The backtest window the settings ask for (backtest_step, backtest_years); at monthly
+    cadence the step is the cadence's (12 months: backtest_step counts weeks)."""
+    if cadence is WEEK:
+        return Window(step=settings.backtest_step, default_years=settings.backtest_years)
+    return Window.of(cadence, default_years=settings.backtest_years)
+
+
+def cadence_pairs(settings: Any, cadence: Cadence) -> list[tuple[str, int]]:
+    """The (target, horizon) pairs a job of this cadence runs: settings.targets (at monthly
+    cadence those counts can label: any and fatal) by the cadence's horizons."""
+    targets = [t for t in settings.targets if t in cadence.targets]
+    return [(t, h) for t in targets for h in settings.horizons_for(cadence.name)]
+
+
+def onset_window(settings: Any, cadence: Cadence) -> int:
+    """settings.onset_window_weeks at weekly cadence; the cadence's own (12 months) else."""
+    return settings.onset_window_weeks if cadence is WEEK else cadence.onset_window
 
 
 def _ingest(store: Store, folder: Path, report: RetrainReport) -> int:
@@ -159,7 +177,9 @@ def ingest_field_reports(store: Store, settings: Any, report: RetrainReport) -> 
     return changed
 
 
-def _nothing_new(client: Any, pairs: list[tuple[str, int]], data_hash: str) -> bool:
+def _nothing_new(
+    client: Any, pairs: list[tuple[str, int]], data_hash: str, cadence: str = "week"
+) -> bool:
     """Every pair's last successful run (its newest aliased version) used exactly this data.
 
     A successful run leaves each pair's new version aliased ``champion`` or
@@ -168,7 +188,7 @@ def _nothing_new(client: Any, pairs: list[tuple[str, int]], data_hash: str) -> b
     from training.tracking import CHALLENGER, CHAMPION, model_name
 
     for target, horizon in pairs:
-        name = model_name(target, horizon)
+        name = model_name(target, horizon, cadence)
         versions = [_alias_version(client, name, alias) for alias in (CHAMPION, CHALLENGER)]
         known = [int(v) for v in versions if v is not None]
         if not known:
@@ -187,6 +207,7 @@ def _run(
     force: bool,
     window: Window,
     jobs: int,
+    cadence: Cadence = WEEK,
 ) -> None:
     from forecast.bands import load_bands
     from forecast.scoring import (
@@ -198,24 +219,25 @@ def _run(
     )
     from training.tracking import configure, data_hash
 
-    pairs = [(t, h) for t in settings.targets for h in settings.horizons]
+    pairs = cadence_pairs(settings, cadence)
     with Store(settings.db_path) as store:
         changed = _pull(store, settings, report)
         changed += _ingest(store, Path(drop or settings.drop_folder), report)
         changed += ingest_field_reports(store, settings, report)
-        panel = load_panel(store, refresh=changed > 0)
+        panel = load_panel(store, refresh=changed > 0, cadence=cadence)
         ds = dataset_from_store(
             store,
-            settings.horizons,
-            settings.targets,
-            onset_weeks=settings.onset_window_weeks,
+            settings.horizons_for(cadence.name),
+            list(dict.fromkeys(t for t, _ in pairs)),
+            onset_weeks=onset_window(settings, cadence),
             panel=panel,
             countries=settings.countries,
             pool=settings.pool_countries,
+            cadence=cadence,
         )
         client = configure(settings.mlflow_uri, settings.artifact_root)
         digest = data_hash(ds)
-        if not force and _nothing_new(client, pairs, digest):
+        if not force and _nothing_new(client, pairs, digest, cadence.name):
             report.code = ExitCode.NOTHING_NEW
             report.say(f"nothing new: every model was last trained on this data ({digest})")
             return
@@ -224,7 +246,7 @@ def _run(
             seed=settings.seed,
             window=window,
             jobs=jobs,
-            params=model_params(settings, pairs),
+            params=model_params(settings, pairs, cadence),
             k=settings.top_k,
             gate_resamples=settings.gate_resamples,
             gate_confidence=settings.gate_confidence,
@@ -241,14 +263,14 @@ def _run(
             if o.promoted
         }
         kept = [pair for pair in pairs if pair not in models]
-        models.update(load_champions(client, kept))
+        models.update(load_champions(client, kept, cadence.name))
         models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
         frame = (
             forecast_frame(
                 ds,
                 ds.last_week,
                 models,
-                data_as_of=data_as_of(store),
+                data_as_of=data_as_of(store, cadence),
                 bands=load_bands(settings),
             )
             if models
@@ -256,19 +278,26 @@ def _run(
         )
         _commit(store, client, outcomes, frame, champion_rows(ds, candidates, outcomes))
         if frame is not None:
-            report.say(f"scored issue week {ds.last_week}: {frame.height} forecasts")
+            report.say(f"scored issue {cadence.unit} {ds.last_week}: {frame.height} forecasts")
         promoted = any(o.promoted for o in outcomes)
         report.code = ExitCode.PROMOTED if promoted else ExitCode.NOT_PROMOTED
 
 
 def model_params(
-    settings: Any, pairs: Sequence[tuple[str, int]]
+    settings: Any, pairs: Sequence[tuple[str, int]], cadence: Cadence = WEEK
 ) -> dict[tuple[str, int], dict[str, Any]]:
-    """Per pair: the tuned parameters (``forecast tune``) over the settings' model knobs."""
+    """Per pair: the tuned parameters (``forecast tune``) over the settings' model knobs.
+
+    The calibration block is settings.calibration_weeks at weekly cadence and the
+    cadence's own at monthly cadence (12 months; the setting counts weeks).
+    """
     from training.tune import load_params
 
-    fixed = {"calibration_weeks": settings.calibration_weeks}
-    return {(t, h): {**fixed, **(load_params(settings.home, t, h) or {})} for t, h in pairs}
+    block = settings.calibration_weeks if cadence is WEEK else cadence.calibration_periods
+    fixed = {"calibration_weeks": block}
+    return {
+        (t, h): {**fixed, **(load_params(settings.home, t, h, cadence) or {})} for t, h in pairs
+    }
 
 
 def _finite(values: dict[str, float]) -> dict[str, float | None]:
@@ -293,17 +322,18 @@ def champion_rows(
     promoted_at: datetime | None = None,
 ) -> pl.DataFrame:
     """``champions`` rows for the promoted candidates; the training window is the issue
-    weeks with a label, which the final model was fitted on."""
+    periods with a label, which the final model was fitted on."""
     promoted_at = promoted_at or datetime.now(UTC).replace(tzinfo=None)
     rows = []
     for c, o in zip(candidates, outcomes, strict=True):
         if not o.promoted:
             continue
-        weeks = ds.frame["week"].filter(ds.labels(c.target, c.horizon).is_not_null())
+        weeks = ds.frame[ds.key].filter(ds.labels(c.target, c.horizon).is_not_null())
         rows.append(
             {
                 "target": c.target,
                 "horizon": c.horizon,
+                "cadence": ds.cadence.name,
                 "model_name": o.name,
                 "model_version": o.version,
                 "run_id": o.run_id,

@@ -1,6 +1,7 @@
 """MLflow: runs, backtest metrics and plots, the logged model, registration and the gate.
 
-One registered model per target and horizon, named ``risk-<target>-h<horizon>``. A new
+One registered model per target and horizon, named ``risk-<target>-h<horizon>`` (weeks),
+or ``risk-<target>-m<horizon>`` at monthly cadence, so both live in one registry. A new
 version gets the alias ``champion`` only when, on the same backtest (same rows, same
 folds), its ``gate_metric`` (log loss by default) is better than every baseline's and the
 current champion's recipe re-run on those folds, and a paired block bootstrap over issue
@@ -32,6 +33,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from forecast.cadence import WEEK, Cadence
+from forecast.cadence import get as get_cadence
 from training.backtest import MODEL, BacktestResult
 from training.baselines import BASELINES
 from training.dataset import Dataset
@@ -58,8 +61,10 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 PIP_REQUIREMENTS = ("scikit-learn", "lightgbm", "numpy", "pandas")
 
 
-def model_name(target: str, horizon: int) -> str:
-    return f"risk-{target}-h{horizon}"
+def model_name(target: str, horizon: int, cadence: Cadence | str = WEEK) -> str:
+    """``risk-any-h4`` (4 weeks) or, at monthly cadence, ``risk-any-m3`` (3 months)."""
+    unit = "h" if get_cadence(cadence) is WEEK else get_cadence(cadence).suffix
+    return f"risk-{target}-{unit}{horizon}"
 
 
 def configure(tracking_uri: str, artifact_root: Path, experiment: str = EXPERIMENT) -> Any:
@@ -87,13 +92,17 @@ def data_hash(ds: Dataset) -> str:
 
 
 def data_params(ds: Dataset) -> dict[str, Any]:
-    return {
-        "data_first_week": ds.frame["week"].min().isoformat(),
+    """The run's data window (first and last period: weeks, or months by cadence)."""
+    params = {
+        "data_first_week": ds.frame[ds.key].min().isoformat(),
         "data_last_week": ds.last_week.isoformat(),
         "data_districts": ds.frame["district_code"].n_unique(),
         "data_rows": ds.frame.height,
         "data_hash": data_hash(ds),
     }
+    if ds.cadence is not WEEK:
+        params["cadence"] = ds.cadence.name
+    return params
 
 
 def _finite(values: Mapping[str, float]) -> dict[str, float]:
@@ -302,6 +311,16 @@ class GateDecision:
     comparisons: tuple[Comparison, ...] = ()
 
 
+def gate_block(rule: GateRule, result: BacktestResult) -> int:
+    """Issue periods per bootstrap block. Weekly: the rule's (``gate_block_weeks``, or the
+    horizon and at least 4 weeks). Monthly: the horizon and at least 3 months (a quarter,
+    for the seasonal runs that move every district together; ``gate_block_weeks`` counts
+    weeks and does not apply)."""
+    if result.cadence is WEEK:
+        return rule.block(result.horizon)
+    return max(result.horizon, result.cadence.min_gate_block)
+
+
 def _as_value(metric: str, loss: float) -> float:
     """A loss from training.gate back in the metric's units (ranking scores were negated)."""
     return -loss if metric in RANKINGS else loss
@@ -312,15 +331,17 @@ def comparisons(
 ) -> list[Comparison]:
     """The candidate against every baseline column and the champion's predictions.
 
-    ``champion`` holds district_code, issue_week and probability of the champion's recipe
-    re-run on the same folds. Every forecaster is scored on the same block draws.
+    ``champion`` holds district_code, the issue period (issue_week, or issue_month) and
+    probability of the champion's recipe re-run on the same folds. Every forecaster is
+    scored on the same block draws.
     """
     preds = result.predictions
+    issue = result.issue_column
     others = [name for name in BASELINES if name in preds.columns]
     if champion is not None:
         preds = preds.join(
-            champion.select("district_code", "issue_week", pl.col("probability").alias(CHAMPION)),
-            on=["district_code", "issue_week"],
+            champion.select("district_code", issue, pl.col("probability").alias(CHAMPION)),
+            on=["district_code", issue],
             how="left",
         )
         # The re-run predicts the same rows; any it misses are left out of its comparison.
@@ -328,8 +349,8 @@ def comparisons(
         others.append(CHAMPION)
     y = preds["observed"].to_numpy()
     draws = Resampler(
-        preds["issue_week"].to_physical().to_numpy(),
-        block=rule.block(result.horizon),
+        preds[issue].to_physical().to_numpy(),
+        block=gate_block(rule, result),
         resamples=rule.resamples,
         seed=rule.seed,
     )
@@ -417,7 +438,7 @@ def gate(
         {
             "confidence": rule.confidence,
             "resamples": float(rule.resamples),
-            "block_weeks": float(rule.block(result.horizon)),
+            "block_weeks": float(gate_block(rule, result)),
         }
     )
     promote = all(c.bootstrap.confident(rule.confidence) for c in found)

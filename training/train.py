@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from training.backtest import BacktestResult, Window, backtest, make_model
+from training.backtest import BacktestResult, Window, backtest, cadence_params, make_model
 from training.dataset import Dataset
 from training.gate import GateRule, check_metric
 from training.metrics import DEFAULT_TOP_K
@@ -46,6 +46,7 @@ class Candidate:
     model: RiskClassifier
     example: pd.DataFrame
     champion_note: str = ""
+    cadence: str = "week"
 
     @property
     def recipe(self) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def fit_final(
     labels = ds.labels(target, horizon)
     rows = labels.is_not_null().to_numpy()
     y = labels.filter(labels.is_not_null()).to_numpy().astype(np.int8)
-    model = make_model(params, target, horizon, seed)
+    model = make_model(cadence_params(params, target, ds.cadence), target, horizon, seed)
     return model.fit(frame_for(ds, features, rows), y, week=ds.week_idx[rows])
 
 
@@ -93,7 +94,7 @@ def fit_final(
 class ChampionRerun:
     """The champion's side of the gate: its predictions on the candidate's folds, or why not."""
 
-    predictions: pl.DataFrame | None  # district_code, issue_week, probability
+    predictions: pl.DataFrame | None  # district_code, issue_week (or issue_month), probability
     note: str
     same_recipe: bool = False
 
@@ -131,7 +132,7 @@ def champion_rerun(
         k=k,
         baselines=False,
     )
-    predictions = rerun.predictions.select("district_code", "issue_week", "probability")
+    predictions = rerun.predictions.select("district_code", rerun.issue_column, "probability")
     return ChampionRerun(predictions, "champion recipe re-run on the same folds")
 
 
@@ -165,6 +166,7 @@ def prepare(
         model=model,
         example=frame_for(ds, features, (ds.week_idx == ds.week_idx.max()))[:5],
         champion_note=champion.note,
+        cadence=ds.cadence.name,
     )
 
 
@@ -214,7 +216,7 @@ def record(candidate: Candidate, data: dict[str, Any], metric: str) -> Outcome:
         register,
     )
 
-    name = model_name(candidate.target, candidate.horizon)
+    name = model_name(candidate.target, candidate.horizon, candidate.cadence)
     decision = candidate.decision
     with mlflow.start_run(run_name=f"train {name}") as run:
         mlflow.set_tags(
@@ -222,6 +224,7 @@ def record(candidate: Candidate, data: dict[str, Any], metric: str) -> Outcome:
                 "kind": "train",
                 "target": candidate.target,
                 "horizon": candidate.horizon,
+                "cadence": candidate.cadence,
                 "gate_metric": metric,
                 "gate_decision": "champion" if decision.promote else "challenger",
                 "gate_reason": decision.reason,
@@ -277,14 +280,14 @@ def promote(client: Any, outcome: Outcome) -> None:
 
 
 def current_champions(
-    client: Any, pairs: Sequence[tuple[str, int]]
+    client: Any, pairs: Sequence[tuple[str, int]], cadence: str = "week"
 ) -> dict[tuple[str, int], tuple[str, dict[str, Any] | None]]:
     """For each pair with a champion: its version and its recipe (None if unreadable)."""
     from training.tracking import champion_version, load_recipe, model_name
 
     found: dict[tuple[str, int], tuple[str, dict[str, Any] | None]] = {}
     for target, horizon in pairs:
-        version = champion_version(client, model_name(target, horizon))
+        version = champion_version(client, model_name(target, horizon, cadence))
         if version is not None:
             found[(target, horizon)] = (str(version.version), load_recipe(version.run_id))
     return found
@@ -322,7 +325,7 @@ def train_candidates(
     from training.tracking import data_params
 
     check_metric(config.metric)  # before hours of backtests, not after
-    champions = current_champions(client, pairs)
+    champions = current_champions(client, pairs, ds.cadence.name)
     candidates = prepare_all(
         ds,
         pairs,
@@ -368,9 +371,10 @@ def log_backtest_run(result: BacktestResult, data: dict[str, Any], window: Windo
 
     from training.tracking import log_backtest, model_name
 
-    name = model_name(result.target, result.horizon)
+    name = model_name(result.target, result.horizon, result.cadence)
     with mlflow.start_run(run_name=f"backtest {name}") as run:
-        mlflow.set_tags({"kind": "backtest", "target": result.target, "horizon": result.horizon})
+        tags = {"kind": "backtest", "target": result.target, "horizon": result.horizon}
+        mlflow.set_tags({**tags, "cadence": result.cadence.name})
         mlflow.log_params(
             {
                 "target": result.target,

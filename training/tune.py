@@ -5,8 +5,9 @@ whose label window ends before ``until`` (by default the first week the outer ba
 predicts), so the tuned parameters have never seen the weeks they are later judged on.
 The sampler is seeded and the budget bounded (``n_trials``, optional ``timeout``); each
 trial is an MLflow child run of one parent run. The best set is stored in
-``<home>/tuning/best_params.json`` under ``<target>-h<horizon>`` and used by training
-and retraining; without it :class:`training.model.RiskClassifier`'s defaults apply.
+``<home>/tuning/best_params.json`` under ``<target>-h<horizon>`` (``<target>-m<horizon>``
+at monthly cadence) and used by training and retraining; without it
+:class:`training.model.RiskClassifier`'s defaults apply.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from forecast.cadence import WEEK, Cadence
+from forecast.cadence import get as get_cadence
 from training.backtest import Window, backtest, origins, to_week
 from training.dataset import Dataset
 from training.metrics import LOWER_IS_BETTER
@@ -31,8 +34,10 @@ def params_path(home: Path) -> Path:
     return Path(home) / PARAMS_FILE
 
 
-def params_key(target: str, horizon: int) -> str:
-    return f"{target}-h{horizon}"
+def params_key(target: str, horizon: int, cadence: Cadence | str = WEEK) -> str:
+    """``any-h4`` (weeks) or ``any-m3`` (months): the tuned set of one pair."""
+    c = get_cadence(cadence)
+    return f"{target}-{'h' if c is WEEK else c.suffix}{horizon}"
 
 
 def load_all(home: Path) -> dict[str, Any]:
@@ -40,18 +45,26 @@ def load_all(home: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def load_params(home: Path, target: str, horizon: int) -> dict[str, Any] | None:
+def load_params(
+    home: Path, target: str, horizon: int, cadence: Cadence | str = WEEK
+) -> dict[str, Any] | None:
     """The stored best parameters for a target and horizon, or None."""
-    entry = load_all(home).get(params_key(target, horizon))
+    entry = load_all(home).get(params_key(target, horizon, cadence))
     return dict(entry["params"]) if entry else None
 
 
-def save_params(home: Path, target: str, horizon: int, entry: dict[str, Any]) -> Path:
+def save_params(
+    home: Path,
+    target: str,
+    horizon: int,
+    entry: dict[str, Any],
+    cadence: Cadence | str = WEEK,
+) -> Path:
     """Store one entry (params and provenance), keeping the others; atomic replace."""
     path = params_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
     stored = load_all(home)
-    stored[params_key(target, horizon)] = entry
+    stored[params_key(target, horizon, cadence)] = entry
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(stored, indent=2, sort_keys=True, default=str))
     tmp.replace(path)
@@ -77,34 +90,43 @@ def suggest(trial: Any) -> dict[str, Any]:
 
 
 def default_until(ds: Dataset, target: str, horizon: int, window: Window) -> date:
-    """The first issue week the outer backtest would predict."""
+    """The first issue period the outer backtest would predict."""
     labelled = ds.labels(target, horizon).is_not_null().to_numpy()
     starts, _ = origins(ds.week_idx, labelled, horizon, window)
-    return to_week(starts[0]) if starts else ds.last_week
+    return to_week(starts[0], ds.cadence) if starts else ds.last_week
+
+
+def _later(column: str, periods: int, cadence: Cadence) -> Any:
+    """The period ``periods`` after each row's (weeks, or calendar months)."""
+    import polars as pl
+
+    if cadence is WEEK:
+        return pl.col(column) + pl.duration(weeks=periods)
+    return pl.col(column).dt.offset_by(f"{periods}mo")
 
 
 def inner_dataset(ds: Dataset, horizon: int, until: date) -> Dataset:
     """The rows whose label window ends before ``until``; later labels become unknown."""
     import polars as pl
 
-    keep = ds.frame["week"] < until
+    key = ds.key
+    keep = ds.frame[key] < until
     frame = ds.frame.filter(keep)
     # Labels whose window reaches ``until`` must not be seen: null them per horizon.
     cut = {}
     for name in frame.columns:
         if name.startswith("y_") and "_h" in name:
             h = int(name.rsplit("_h", 1)[1])
-            cut[name] = pl.when(pl.col("week") + pl.duration(weeks=h) < pl.lit(until)).then(
-                pl.col(name)
-            )
+            cut[name] = pl.when(_later(key, h, ds.cadence) < pl.lit(until)).then(pl.col(name))
     frame = frame.with_columns(**cut)
     return Dataset(
         frame=frame,
         panel_features=ds.panel_features,
         horizons=ds.horizons,
         targets=ds.targets,
-        last_week=frame["week"].max(),
+        last_week=frame[key].max(),
         week_idx=ds.week_idx[keep.to_numpy()],
+        cadence=ds.cadence,
     )
 
 
@@ -124,8 +146,9 @@ def tune(
     """Search parameters on an inner backtest before ``until``; the best set and its score."""
     import optuna
 
-    until = until or default_until(ds, target, horizon, Window())
-    inner = inner or Window(step=26, default_years=2)
+    until = until or default_until(ds, target, horizon, Window.of(ds.cadence))
+    # Half-yearly refits over two years of the training window, weeks or months.
+    inner = inner or Window.of(ds.cadence, step=ds.cadence.periods_per_year // 2, default_years=2)
     sub = inner_dataset(ds, horizon, until)
     sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
 

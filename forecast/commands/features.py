@@ -2,7 +2,8 @@
 
 Call :func:`register` on the main Typer app. The feature code itself is pure
 (``features``); this module does the I/O: the store, an optional configuration file,
-and what gets printed.
+and what gets printed. ``--cadence month`` builds (always in full: it takes a second or
+two) and describes the district x month panel, stored in ``panel_month``.
 """
 
 from __future__ import annotations
@@ -31,25 +32,48 @@ def register(app: typer.Typer) -> None:
     app.add_typer(features_app, name="features")
 
 
+def _config_data(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    return dict(data.get("features", data))
+
+
 def load_config(path: Path | None) -> Any:
     """A FeatureConfig from a TOML or JSON file of overrides (defaults without a file).
 
     The file holds FeatureConfig fields at its top level (or under a ``[features]``
-    table in TOML), e.g. ``windows = [1, 4, 12]`` or ``jihadist_keywords = [...]``.
+    table in TOML), e.g. ``windows = [1, 4, 12]`` or ``jihadist_keywords = [...]``; a
+    ``[monthly]`` table holds the monthly panel's windows (:func:`load_monthly_config`).
     """
     from features import FeatureConfig
 
     if path is None:
         return FeatureConfig()
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    return FeatureConfig.model_validate(data.get("features", data))
+    data = _config_data(path)
+    data.pop("monthly", None)
+    return FeatureConfig.model_validate(data)
+
+
+def load_monthly_config(path: Path | None) -> Any:
+    """The monthly panel's windows (features.MonthlyConfig) from the same file's
+    ``[monthly]`` table, e.g. ``windows = [1, 3, 12]``; defaults without one."""
+    from features import MonthlyConfig
+
+    if path is None:
+        return MonthlyConfig()
+    return MonthlyConfig.model_validate(_config_data(path).get("monthly", {}))
 
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
+CadenceOpt = typer.Option(
+    None,
+    "--cadence",
+    help="week (district x week panel, table panel) or month (district x month, table "
+    "panel_month); default settings.cadence.",
+)
 ConfigOpt = typer.Option(
     None,
     "--config",
@@ -75,6 +99,7 @@ def build(
         4, min=0, help="Stored weeks recomputed when extending, for late-arriving events."
     ),
     config: Path | None = ConfigOpt,
+    cadence: str | None = CadenceOpt,
 ) -> None:
     """Build the panel (or append the new weeks to the stored one) and store it."""
     import features
@@ -82,7 +107,11 @@ def build(
     from forecast.store import Store
 
     settings = get_settings()
-    feature_config = load_config(config or getattr(settings, "features_config", None))
+    config_path = config or getattr(settings, "features_config", None)
+    feature_config = load_config(config_path)
+    if _is_monthly(cadence or settings.cadence):
+        _build_monthly(settings, feature_config, load_monthly_config(config_path), start, end)
+        return
     began = time.perf_counter()
     with Store(settings.db_path) as store:
         tables = store.load_tables()
@@ -121,6 +150,51 @@ def build(
     )
 
 
+def _is_monthly(cadence: str) -> bool:
+    from forecast.cadence import get
+
+    try:
+        return get(cadence).name == "month"
+    except ValueError as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
+def _build_monthly(
+    settings: Any, config: Any, monthly: Any, start: datetime | None, end: datetime | None
+) -> None:
+    """The district x month panel, built in full and stored in ``panel_month``."""
+    import features
+    from forecast.cadence import MONTH
+    from forecast.store import Store
+
+    began = time.perf_counter()
+    with Store(settings.db_path) as store:
+        tables = store.load_tables()
+        if tables.districts.height == 0:
+            typer.secho(
+                "No districts in the store: run `forecast ingest districts ...` first.",
+                fg=typer.colors.RED,
+                err=True,
+            )
+            raise typer.Exit(EXIT_NO_DATA)
+        try:
+            panel = features.build_monthly_panel(
+                tables, start=_day(start), end=_day(end), config=config, monthly=monthly
+            )
+        except ValueError as error:
+            typer.secho(f"Cannot build the panel: {error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(EXIT_NO_DATA) from None
+        store.replace(MONTH.panel_table, panel)
+    seconds = time.perf_counter() - began
+    months = panel["month"]
+    typer.echo(
+        f"Built monthly panel ({MONTH.panel_table}): {panel.height:,} rows, "
+        f"{panel['district_code'].n_unique()} districts, {months.n_unique()} months "
+        f"({months.min()} .. {months.max()}), {panel.width - 2} features in {seconds:.1f} s"
+    )
+
+
 @features_app.command()
 def describe(
     markdown: bool = typer.Option(
@@ -128,13 +202,25 @@ def describe(
     ),
     family: str | None = typer.Option(None, help="Only this family (history, spread ...)."),
     config: Path | None = ConfigOpt,
+    cadence: str | None = CadenceOpt,
 ) -> None:
-    """List every feature of the panel: name, family, window, meaning, missing values."""
-    import features
+    """List every feature of the panel: name, family, window, meaning, missing values.
 
-    specs = [s for s in features.catalogue(load_config(config)) if family in (None, s.family)]
+    At --cadence month: the monthly panel's, then the families it leaves out and why."""
+    import features
+    from forecast.settings import get_settings
+
+    monthly = _is_monthly(cadence or get_settings().cadence)
+    if monthly:
+        catalogue = features.monthly_catalogue(load_config(config), load_monthly_config(config))
+    else:
+        catalogue = features.catalogue(load_config(config))
+    specs = [s for s in catalogue if family in (None, s.family)]
+    absent = [f"- {what}: {why}" for what, why in features.ABSENT.items()] if monthly else []
     if markdown:
         typer.echo(features.markdown_table(specs), nl=False)
+        if absent:
+            typer.echo("\nNot in the monthly panel:\n\n" + "\n".join(absent))
         return
     table = pl.DataFrame(
         {
@@ -155,3 +241,5 @@ def describe(
     ):
         typer.echo(table)
     typer.echo(f"{len(specs)} features")
+    for line in absent:
+        typer.echo(line)

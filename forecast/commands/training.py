@@ -1,4 +1,10 @@
-"""Commands of the training stage: backtest, train, tune, score, retrain."""
+"""Commands of the training stage: backtest, train, tune, score, retrain.
+
+Every one takes ``--cadence week|month`` (default settings.cadence): the weekly panel and
+``risk-<target>-h<h>`` models, or the monthly panel (``features build --cadence month``),
+horizons in months and ``risk-<target>-m<h>`` models; at monthly cadence the targets are
+any and fatal (counts have no event types).
+"""
 
 from __future__ import annotations
 
@@ -20,18 +26,31 @@ TargetOpt = typer.Option(
     help="any, fatal, civilians or abduction; repeat for several (default: all).",
 )
 HorizonOpt = typer.Option(
-    None, "--horizon", "-h", help="Horizon in weeks; repeat for several (default: settings)."
+    None,
+    "--horizon",
+    "-h",
+    help="Horizon in periods (weeks, or months); repeat for several (default: settings, "
+    "else the cadence's: 1, 4, 12 weeks; 1, 3, 6 months).",
 )
 StartOpt = typer.Option(
-    None, formats=["%Y-%m-%d"], help="First issue week predicted (default: 3 years before the end)."
+    None,
+    formats=["%Y-%m-%d"],
+    help="First issue period predicted (default: 3 years before the end).",
 )
 EndOpt = typer.Option(
-    None, formats=["%Y-%m-%d"], help="Last issue week predicted (default: last labelled)."
+    None, formats=["%Y-%m-%d"], help="Last issue period predicted (default: last labelled)."
 )
 StepOpt = typer.Option(
     None,
     min=1,
-    help="Weeks between origins: the model is refitted every step (default: backtest_step).",
+    help="Periods between origins: the model is refitted every step (default: backtest_step "
+    "weeks; 12 months at monthly cadence).",
+)
+CadenceOpt = typer.Option(
+    None,
+    "--cadence",
+    help="week or month (default: settings.cadence). Monthly: the district x month panel, "
+    "horizons in months, targets any and fatal.",
 )
 JobsOpt = typer.Option(
     None, min=1, help="Processes for the (target, horizon) pairs (default: train_jobs)."
@@ -57,8 +76,24 @@ WithoutOpt = typer.Option(
 )
 
 
-def _pairs(targets: list[str] | None, horizons: list[int] | None) -> list[tuple[str, int]]:
+def _cadence(name: str | None):  # -> Cadence
+    from forecast.cadence import get
+
+    try:
+        return get(name or get_settings().cadence)
+    except ValueError as error:
+        typer.secho(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_OPTION) from None
+
+
+def _pairs(
+    targets: list[str] | None, horizons: list[int] | None, cadence=None
+) -> list[tuple[str, int]]:
+    from forecast.cadence import WEEK, check_targets
+
     settings = get_settings()
+    cadence = cadence or WEEK
+    asked = targets
     targets = targets or list(settings.targets)
     unknown = [t for t in targets if t not in vocab.TARGETS]
     if unknown:
@@ -66,21 +101,42 @@ def _pairs(targets: list[str] | None, horizons: list[int] | None) -> list[tuple[
             f"Unknown target(s): {', '.join(unknown)}; use {', '.join(vocab.TARGETS)}", err=True
         )
         raise typer.Exit(EXIT_BAD_OPTION)
-    horizons = horizons or list(settings.horizons)
+    if asked:
+        try:
+            check_targets(cadence, targets)
+        except ValueError as error:
+            typer.secho(str(error), err=True)
+            raise typer.Exit(EXIT_BAD_OPTION) from None
+    else:  # the settings' targets that this cadence can label
+        targets = [t for t in targets if t in cadence.targets]
+    horizons = horizons or settings.horizons_for(cadence.name)
     if any(h < 1 for h in horizons):
-        typer.secho("Horizons are whole weeks >= 1", err=True)
+        typer.secho(f"Horizons are whole {cadence.units} >= 1", err=True)
         raise typer.Exit(EXIT_BAD_OPTION)
     return [(t, h) for t in targets for h in horizons]
 
 
-def _window(start: datetime | None, end: datetime | None, step: int | None):  # -> Window
+def _window(
+    start: datetime | None, end: datetime | None, step: int | None, cadence=None
+):  # -> Window
+    from forecast.cadence import WEEK
     from training.backtest import Window
 
     settings = get_settings()
-    return Window(
-        start=start.date() if start else None,
-        end=end.date() if end else None,
-        step=step or settings.backtest_step,
+    cadence = cadence or WEEK
+    if cadence is WEEK:
+        return Window(
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            step=step or settings.backtest_step,
+            default_years=settings.backtest_years,
+        )
+    # backtest_step counts weeks: the monthly window steps 12 months unless --step says.
+    return Window.of(
+        cadence,
+        start=cadence.truncate(start.date()) if start else None,
+        end=cadence.truncate(end.date()) if end else None,
+        step=step,
         default_years=settings.backtest_years,
     )
 
@@ -94,19 +150,34 @@ def _dataset(
     pairs: list[tuple[str, int]],
     countries: list[str] | None = None,
     pool: bool | None = None,
+    cadence=None,
 ):  # -> Dataset
     """The training frame for these pairs; countries and pooling default to the settings."""
+    from forecast.cadence import WEEK
     from training.dataset import dataset_from_store
+    from training.retrain import onset_window
 
     settings = get_settings()
+    cadence = cadence or WEEK
+    if not pairs:
+        typer.secho(f"No target to run at {cadence.name}ly cadence", err=True)
+        raise typer.Exit(EXIT_BAD_OPTION)
+    if cadence is not WEEK and not store.has_table(cadence.panel_table):
+        typer.secho(
+            f"No {cadence.name}ly panel in the store: run `forecast features build --cadence "
+            f"{cadence.name}` first",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_OPTION)
     try:
         return dataset_from_store(
             store,
             sorted({h for _, h in pairs}),
             sorted({t for t, _ in pairs}, key=vocab.TARGETS.index),
-            onset_weeks=settings.onset_window_weeks,
+            onset_weeks=onset_window(settings, cadence),
             countries=settings.countries if countries is None else countries,
             pool=settings.pool_countries if pool is None else pool,
+            cadence=cadence,
         )
     except ValueError as error:  # a country without districts
         typer.secho(str(error), err=True)
@@ -121,7 +192,9 @@ def _without(ds, names: list[str] | None):  # -> Dataset
     from forecast.commands.features import load_config
     from training.dataset import ablation_columns
 
-    specs = features.catalogue(load_config(get_settings().features_config))
+    config = load_config(get_settings().features_config)
+    monthly = ds.cadence.name == "month"
+    specs = features.monthly_catalogue(config) if monthly else features.catalogue(config)
     try:
         dropped = ablation_columns(ds.panel_features, names, {s.name: s.family for s in specs})
     except ValueError as error:
@@ -137,10 +210,11 @@ def _scope(ds, pool: bool) -> dict[str, str]:
     return {"countries": evaluated, "trained_on": trained if pool else evaluated}
 
 
-def _params(pairs: list[tuple[str, int]]) -> dict:
+def _params(pairs: list[tuple[str, int]], cadence=None) -> dict:
+    from forecast.cadence import WEEK
     from training.retrain import model_params
 
-    return model_params(get_settings(), pairs)
+    return model_params(get_settings(), pairs, cadence or WEEK)
 
 
 def print_table(frame: pl.DataFrame) -> None:
@@ -177,32 +251,36 @@ def backtest_cmd(
     country: list[str] | None = CountryOpt,
     pool: bool | None = PoolOpt,
     without: list[str] | None = WithoutOpt,
+    cadence: str | None = CadenceOpt,
 ) -> None:
     """Rolling-origin backtest of the model beside the baselines; prints a comparison table.
 
     At each origin the model and baselines are fitted on rows whose label window ends
-    before it (embargo of h weeks) and predict the next STEP issue weeks. Output columns:
-    district_code, issue_week, horizon, target, probability, observed, climatology,
-    persistence, conflictology, logistic, onset. With --country only that country's
-    rows are predicted and scored; folds are cut by issue week for all countries at once.
+    before it (embargo of h periods) and predict the next STEP issue periods. Output
+    columns: district_code, issue_week, horizon, target, probability, observed,
+    climatology, persistence, conflictology, logistic, onset; at --cadence month,
+    issue_month (the month's first day) in place of issue_week. With --country only that
+    country's rows are predicted and scored; folds are cut by issue period for all
+    countries at once.
     """
-    from training.backtest import PREDICTION_COLUMNS, comparison_table
+    from training.backtest import comparison_table, prediction_columns
     from training.gate import GateRule
     from training.tracking import configure, data_params, gate_line
     from training.train import log_backtest_run, run_backtests
 
     settings = get_settings()
-    pairs = _pairs(target, horizon)
-    window = _window(start, end, step)
+    cad = _cadence(cadence)
+    pairs = _pairs(target, horizon, cad)
+    window = _window(start, end, step, cad)
     pool = settings.pool_countries if pool is None else pool
     with _open_store() as store:
-        ds = _without(_dataset(store, pairs, country or None, pool), without)
+        ds = _without(_dataset(store, pairs, country or None, pool, cad), without)
     results = run_backtests(
         ds,
         pairs,
         window=window,
         seed=settings.seed,
-        params=_params(pairs),
+        params=_params(pairs, cad),
         jobs=_jobs(jobs),
         k=settings.top_k,
     )
@@ -213,7 +291,7 @@ def backtest_cmd(
             log_backtest_run(result, data, window)
     if out is not None:
         predictions = pl.concat(
-            [r.predictions.select(*PREDICTION_COLUMNS, "onset") for r in results]
+            [r.predictions.select(*prediction_columns(cad), "onset") for r in results]
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".parquet":
@@ -238,8 +316,9 @@ def train_cmd(
     end: datetime | None = EndOpt,
     step: int | None = StepOpt,
     jobs: int | None = JobsOpt,
+    cadence: str | None = CadenceOpt,
 ) -> None:
-    """Backtest, fit on all labelled weeks, register, and promote through the champion gate.
+    """Backtest, fit on all labelled periods, register, and promote through the champion gate.
 
     A version becomes `champion` only if it beats every baseline and the current champion
     (re-run on the same folds) on settings.gate_metric, with the confidence of a paired
@@ -253,16 +332,17 @@ def train_cmd(
     from training.train import TrainConfig, promote, train_candidates
 
     settings = get_settings()
-    pairs = _pairs(target, horizon)
+    cad = _cadence(cadence)
+    pairs = _pairs(target, horizon, cad)
     with _open_store() as store:
-        ds = _dataset(store, pairs)
+        ds = _dataset(store, pairs, cadence=cad)
     client = configure(settings.mlflow_uri, settings.artifact_root)
     config = TrainConfig(
         metric=settings.gate_metric,
         seed=settings.seed,
-        window=_window(start, end, step),
+        window=_window(start, end, step, cad),
         jobs=_jobs(jobs),
-        params=_params(pairs),
+        params=_params(pairs, cad),
         k=settings.top_k,
         gate_resamples=settings.gate_resamples,
         gate_confidence=settings.gate_confidence,
@@ -292,8 +372,9 @@ def tune_cmd(
     until: datetime | None = typer.Option(
         None,
         formats=["%Y-%m-%d"],
-        help="Use rows whose labels end before this week (default: backtest start).",
+        help="Use rows whose labels end before this period (default: backtest start).",
     ),
+    cadence: str | None = CadenceOpt,
 ) -> None:
     """Search LightGBM hyperparameters with optuna inside the training window; store the best.
 
@@ -305,13 +386,15 @@ def tune_cmd(
     from training.tune import save_params, tune
 
     settings = get_settings()
-    pairs = _pairs(target, horizon)
+    cad = _cadence(cadence)
+    pairs = _pairs(target, horizon, cad)
     with _open_store() as store:
-        ds = _dataset(store, pairs)
+        ds = _dataset(store, pairs, cadence=cad)
     configure(settings.mlflow_uri, settings.artifact_root)
     for t, h in pairs:
-        with mlflow.start_run(run_name=f"tune {model_name(t, h)}"):
-            mlflow.set_tags({"kind": "tune", "target": t, "horizon": h})
+        name = model_name(t, h, cad)
+        with mlflow.start_run(run_name=f"tune {name}"):
+            mlflow.set_tags({"kind": "tune", "target": t, "horizon": h, "cadence": cad.name})
             entry = tune(
                 ds,
                 t,
@@ -324,30 +407,40 @@ def tune_cmd(
             )
             mlflow.log_params({f"best.{k}": v for k, v in entry["params"].items()})
             mlflow.log_metric(f"best_{entry['metric']}", entry["value"])
-        path = save_params(settings.home, t, h, entry)
-        typer.echo(f"{model_name(t, h)}: best {entry['metric']} {entry['value']:.4f} -> {path}")
+        path = save_params(settings.home, t, h, entry, cad)
+        typer.echo(f"{name}: best {entry['metric']} {entry['value']:.4f} -> {path}")
 
 
 def score_cmd(
     week: datetime | None = typer.Option(
-        None, formats=["%Y-%m-%d"], help="Issue week (any day of it; default: latest panel week)."
+        None,
+        formats=["%Y-%m-%d"],
+        help="Issue period (any day of it; default: the latest panel week, or month).",
     ),
+    cadence: str | None = CadenceOpt,
 ) -> None:
-    """Write the forecasts table for one issue week with the champion models.
+    """Write the forecasts table for one issue period with the champion models.
 
     Pairs without a champion get the logistic history baseline, labelled
     <model>/baseline-logistic (FORECAST_BASELINE_FALLBACK=false: left unscored).
     """
     from forecast.scoring import NoChampionError, score_week
 
+    cad = _cadence(cadence)
     with _open_store() as store:
+        if not store.has_table(cad.panel_table) and cad.name != "week":
+            typer.secho(
+                f"No {cad.name}ly panel: run `forecast features build --cadence {cad.name}`",
+                err=True,
+            )
+            raise typer.Exit(EXIT_BAD_OPTION)
         try:
-            frame = score_week(store, week.date() if week else None)
+            frame = score_week(store, week.date() if week else None, cadence=cad.name)
         except NoChampionError as error:
             typer.secho(str(error), err=True)
             raise typer.Exit(1) from None
     summary = frame.group_by("target", "horizon", "band").len().sort("target", "horizon", "band")
-    typer.echo(f"{frame.height} forecasts for issue week {frame['issue_week'][0]}")
+    typer.echo(f"{frame.height} forecasts for issue {cad.unit} {frame['issue_week'][0]}")
     print_table(summary)
 
 
@@ -356,6 +449,7 @@ def retrain_cmd(
     force: bool = typer.Option(False, help="Retrain even if no new data arrived."),
     step: int | None = StepOpt,
     jobs: int | None = JobsOpt,
+    cadence: str | None = CadenceOpt,
 ) -> None:
     """The weekly job: ingest, extend the panel, backtest, train, gate, promote, score.
 
@@ -367,8 +461,14 @@ def retrain_cmd(
     """
     from training.retrain import retrain
 
+    cad = _cadence(cadence)
     report = retrain(
-        get_settings(), drop=drop, force=force, window=_window(None, None, step), jobs=_jobs(jobs)
+        get_settings(),
+        drop=drop,
+        force=force,
+        window=_window(None, None, step, cad),
+        jobs=_jobs(jobs),
+        cadence=cad.name,
     )
     for line in report.lines:
         typer.echo(line)

@@ -143,7 +143,10 @@ def champions(generation: str = "v1") -> pl.DataFrame:
         for t in TARGETS
         for h in HORIZONS
     ]
-    return CHAMPIONS.conform(pl.DataFrame(rows, schema=CHAMPIONS.names, orient="row"))
+    # Weekly champions: the cadence column (schema 3) takes its default when conformed.
+    names = [n for n in CHAMPIONS.names if n != "cadence"]
+    frame = pl.DataFrame(rows, schema=names, orient="row")
+    return CHAMPIONS.conform(frame).with_columns(cadence=pl.lit("week"))
 
 
 def write_store(path: Path, generation: str = "v1", *, with_forecasts: bool = True) -> Path:
