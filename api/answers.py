@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import polars as pl
 from api.problems import ApiProblem
 from api.snapshot import Snapshot, WeekTable, versions_label
 from forecast import vocab
+from forecast.cadence import WEEK, Cadence
 from forecast.scoring import served_pairs
 
 
@@ -26,8 +27,15 @@ def is_stale(data_as_of: date | None, today: date, stale_after_days: int) -> boo
     return data_as_of is None or (today - data_as_of).days > stale_after_days
 
 
-def meta_head(model_version: str, data_as_of: date | None, stale: bool, issue_week: date) -> bytes:
-    """The opening of every data answer, up to and including the comma after issue_week."""
+def meta_head(
+    model_version: str,
+    data_as_of: date | None,
+    stale: bool,
+    issue_week: date,
+    cadence: Cadence = WEEK,
+) -> bytes:
+    """The opening of every data answer, up to and including the comma after the issue
+    period: ``issue_week`` (a Monday), or ``issue_month`` (a 1st) at monthly cadence."""
     return (
         b'{"model_version":'
         + json.dumps(model_version).encode()
@@ -35,7 +43,11 @@ def meta_head(model_version: str, data_as_of: date | None, stale: bool, issue_we
         + (b'"%s"' % data_as_of.isoformat().encode() if data_as_of else b"null")
         + b',"stale":'
         + (b"true" if stale else b"false")
-        + b',"issue_week":"'
+        + b',"cadence":"'
+        + cadence.name.encode()
+        + b'","'
+        + cadence.issue_column.encode()
+        + b'":"'
         + issue_week.isoformat().encode()
         + b'",'
     )
@@ -55,24 +67,29 @@ def tail(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, default=_iso, separators=(",", ":")).encode()[1:]
 
 
-def _weeks_phrase(weeks: Sequence[date]) -> str:
+def _weeks_phrase(weeks: Sequence[date], cadence: Cadence = WEEK) -> str:
+    unit, units = cadence.unit, cadence.units
     if len(weeks) == 1:
-        return f"the only week available is {weeks[0]}"
-    return f"available weeks: {weeks[0]} to {weeks[-1]} ({len(weeks)} weeks, latest {weeks[-1]})"
+        return f"the only {unit} available is {weeks[0]}"
+    return (
+        f"available {units}: {weeks[0]} to {weeks[-1]} ({len(weeks)} {units}, latest {weeks[-1]})"
+    )
 
 
 def resolve_week(snapshot: Snapshot, week: date | None) -> date:
-    """The issue week asked for (any day of it), the latest by default; 404 when absent."""
+    """The issue period asked for (any day of it), the latest by default; 404 when absent."""
     if week is None:
         return snapshot.latest
-    monday = week - timedelta(days=week.weekday())
-    if not snapshot.has_week(monday):
+    cadence = snapshot.cadence
+    first_day = cadence.truncate(week)
+    if not snapshot.has_week(first_day):
         raise ApiProblem(
             404,
-            f"no forecasts for week {monday}; {_weeks_phrase(snapshot.weeks)}",
+            f"no forecasts for {cadence.unit} {first_day}; "
+            f"{_weeks_phrase(snapshot.weeks, cadence)}",
             kind="unknown-week",
         )
-    return monday
+    return first_day
 
 
 def require_district(snapshot: Snapshot, code: str) -> int:
@@ -179,6 +196,7 @@ def forecasts_page(snapshot: Snapshot, query: ForecastQuery, today: date, stale_
                 table.data_as_of,
                 is_stale(table.data_as_of, today, stale_days),
                 week,
+                snapshot.cadence,
             ),
             b'"total":%d,"limit":%d,"offset":%d,"next_offset":%s,"items":['
             % (
@@ -209,6 +227,29 @@ def _district_info(snapshot: Snapshot, position: int) -> dict[str, Any]:
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def monthly_event_counts(monthly: pl.DataFrame | None, code: str, as_of: date | None) -> dict:
+    """Political-violence events (and deaths) in the district's latest months up to
+    ``as_of``, from the monthly counts (the events inside their span, the counts after)."""
+    keys = ("last_month", "last_3_months", "last_12_months", "fatalities_last_12_months")
+    if as_of is None or monthly is None or monthly.is_empty():
+        return dict.fromkeys(keys, 0)
+    from forecast.cadence import MONTH
+
+    last = MONTH.truncate(as_of)
+    rows = monthly.filter((pl.col("district_code") == code) & (pl.col("month") <= last))
+
+    def since(months: int) -> pl.DataFrame:
+        return rows.filter(pl.col("month") > MONTH.shift(last, -months))
+
+    year = since(12)
+    return {
+        "last_month": int(since(1)["events"].sum()),
+        "last_3_months": int(since(3)["events"].sum()),
+        "last_12_months": int(year["events"].sum()),
+        "fatalities_last_12_months": int(year["fatalities"].sum()),
+    }
 
 
 def event_counts(events: pl.DataFrame, as_of: date | None) -> dict[str, int]:
@@ -271,10 +312,14 @@ def _detail_tail(snapshot: Snapshot, position: int, week: date, recent_limit: in
         "source_id",
         "notes",
     )
+    if snapshot.cadence is WEEK:
+        counts = event_counts(events, snapshot.data_as_of)
+    else:
+        counts = monthly_event_counts(snapshot.monthly, code, snapshot.data_as_of)
     payload = {
         "district": _district_info(snapshot, position),
         "forecasts": forecasts,
-        "event_counts": event_counts(events, snapshot.data_as_of),
+        "event_counts": counts,
         "recent_events": recent.to_dicts(),
     }
     version = versions_label(rows["model_version"].to_list())
@@ -304,7 +349,8 @@ def district_detail(
     header, body = cached.split(b"\n", 1)
     version, as_of_text = json.loads(header)
     as_of = date.fromisoformat(as_of_text) if as_of_text else snapshot.data_as_of
-    return meta_head(version, as_of, is_stale(as_of, today, stale_days), issue_week) + body
+    stale = is_stale(as_of, today, stale_days)
+    return meta_head(version, as_of, stale, issue_week, snapshot.cadence) + body
 
 
 def district_history(
@@ -334,7 +380,7 @@ def district_history(
         rows = rows.filter(pl.col("issue_week") <= until)
     total = rows.height
     page = rows.slice(offset, limit).select(
-        "issue_week",
+        pl.col("issue_week").alias(snapshot.cadence.issue_column),
         "horizon",
         "target",
         pl.col("probability").round(4),
@@ -357,9 +403,8 @@ def district_history(
         "items": page.to_dicts(),
     }
     as_of = latest.data_as_of
-    return meta_head(version, as_of, is_stale(as_of, today, stale_days), snapshot.latest) + tail(
-        payload
-    )
+    stale = is_stale(as_of, today, stale_days)
+    return meta_head(version, as_of, stale, snapshot.latest, snapshot.cadence) + tail(payload)
 
 
 def _map_features(snapshot: Snapshot, week: date, horizon: int, target: str) -> list[bytes]:
@@ -427,6 +472,7 @@ def map_collection(
                 table.data_as_of,
                 is_stale(table.data_as_of, today, stale_days),
                 issue_week,
+                snapshot.cadence,
             ),
             b'"type":"FeatureCollection","horizon":%d,"target":%s,"features":['
             % (horizon, json.dumps(target).encode()),
@@ -437,7 +483,9 @@ def map_collection(
 
 
 def default_horizon(snapshot: Snapshot) -> int:
-    return 4 if 4 in snapshot.horizons else snapshot.horizons[0]
+    """The cadence's bulletin horizon (4 weeks, 3 months) when forecast, else the first."""
+    wanted = snapshot.cadence.bulletin_horizon
+    return wanted if wanted in snapshot.horizons else snapshot.horizons[0]
 
 
 def default_target(snapshot: Snapshot) -> str:
@@ -469,5 +517,6 @@ def model_info(snapshot: Snapshot, today: date, stale_days: int) -> bytes:
         table.data_as_of,
         is_stale(table.data_as_of, today, stale_days),
         snapshot.latest,
+        snapshot.cadence,
     )
     return head + tail(payload)

@@ -65,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.holder = SnapshotHolder(
-        store_loader(settings.db_path, settings.bands, settings.store_lock_retries)
+        store_loader(
+            settings.db_path, settings.bands, settings.store_lock_retries, settings.cadence
+        )
     )
     app.state.keys = KeyCache(engine, settings.key_cache_seconds)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)

@@ -15,6 +15,7 @@ from forecast.servicedb import REPORT_TYPES
 from forecast.vocab import TARGETS
 
 Target = Literal["any", "fatal", "civilians", "abduction"]
+CadenceName = Literal["week", "month"]
 assert set(Target.__args__) == set(TARGETS)  # type: ignore[attr-defined]
 ReportType = Literal[tuple(REPORT_TYPES)]  # type: ignore[valid-type]
 # Field names "date" would shadow the type inside a class body.
@@ -24,16 +25,28 @@ Sort = Literal[
 ]
 
 
+ISSUE_WEEK = "Monday of the ISO week the forecasts are issued for (weekly cadence)"
+ISSUE_MONTH = "First day of the month the forecasts are issued for (monthly cadence)"
+
+
 class Meta(BaseModel):
-    """Carried by every data answer."""
+    """Carried by every data answer. A weekly service (FORECAST_CADENCE=week) answers with
+    ``issue_week``; a monthly one with ``issue_month`` instead."""
 
     model_version: str = Field(
         description="Model versions behind the numbers (comma-joined when several)",
-        examples=["sahel-any-h4/7"],
+        examples=["risk-any-h4/7", "risk-any-m3/2"],
     )
-    data_as_of: date | None = Field(description="Latest incident date in the data used")
+    data_as_of: date | None = Field(
+        description="Latest incident date in the data used (monthly: or the last day of the "
+        "latest month the counts hold)"
+    )
     stale: bool = Field(description="True when data_as_of is older than the configured age")
-    issue_week: date = Field(description="Monday of the ISO week the forecasts are issued for")
+    cadence: CadenceName = Field(
+        description="The forecast period: week or month (FORECAST_CADENCE)", examples=["week"]
+    )
+    issue_week: date | None = Field(None, description=ISSUE_WEEK, examples=["2024-06-03"])
+    issue_month: date | None = Field(None, description=ISSUE_MONTH, examples=["2025-12-01"])
 
 
 class ForecastRow(BaseModel):
@@ -41,12 +54,18 @@ class ForecastRow(BaseModel):
     district_name: str | None = Field(examples=["Gao"])
     admin1: str | None = Field(examples=["Gao"])
     country: str | None = Field(examples=["MLI"])
-    issue_week: date
-    horizon: int = Field(description="Weeks ahead: an event in weeks t+1..t+horizon", examples=[4])
+    issue_week: date | None = Field(None, description=ISSUE_WEEK)
+    issue_month: date | None = Field(None, description=ISSUE_MONTH)
+    horizon: int = Field(
+        description="Periods ahead (weeks, or months): an event in periods t+1..t+horizon",
+        examples=[4],
+    )
     target: Target
     probability: float = Field(ge=0, le=1, examples=[0.42])
     band: str = Field(examples=["high"])
-    previous_probability: float | None = Field(description="Same forecast one week earlier")
+    previous_probability: float | None = Field(
+        description="Same forecast one period (week, or month) earlier"
+    )
     change: float | None = Field(description="probability minus previous_probability")
     model_version: str
 
@@ -113,22 +132,34 @@ class EventCounts(BaseModel):
     fatalities_last_52_weeks: int
 
 
+class MonthlyEventCounts(BaseModel):
+    """Monthly cadence: political violence events in the district's latest months up to
+    data_as_of, from the monthly counts (the events inside their span, the counts after)."""
+
+    last_month: int
+    last_3_months: int
+    last_12_months: int
+    fatalities_last_12_months: int
+
+
 class DistrictDetail(Meta):
     district: District
     forecasts: list[DistrictForecast]
-    event_counts: EventCounts
+    event_counts: EventCounts | MonthlyEventCounts
     recent_events: list[Incident]
 
 
 class HistoryRow(BaseModel):
-    issue_week: date
+    issue_week: date | None = Field(None, description=ISSUE_WEEK)
+    issue_month: date | None = Field(None, description=ISSUE_MONTH)
     horizon: int
     target: Target
     probability: float = Field(ge=0, le=1)
     band: str
     model_version: str
     observed_events: int | None = Field(
-        description="Target events in weeks t+1..t+horizon; null until that window is over"
+        description="Target events in periods t+1..t+horizon (monthly fatal: deaths); null "
+        "until that window is over"
     )
     happened: bool | None
 
@@ -151,6 +182,7 @@ class Band(BaseModel):
 class Champion(BaseModel):
     target: str
     horizon: int
+    cadence: CadenceName = "week"
     model_name: str
     model_version: str
     run_id: str | None
@@ -277,7 +309,8 @@ class Health(BaseModel):
 class Ready(BaseModel):
     status: Literal["ready"]
     model_version: str
-    issue_week: date
+    cadence: CadenceName = "week"
+    issue_week: date = Field(description="First day of the latest issue period")
     data_as_of: date | None
     loaded_at: datetime
 

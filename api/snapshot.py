@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,12 @@ import polars as pl
 import shapely
 import structlog
 
-from forecast import explain as wording
 from forecast import vocab
 from forecast.bands import band_expr
-from forecast.schema import CHAMPIONS, FORECASTS
+from forecast.bulletin import words as wording
+from forecast.cadence import WEEK, Cadence
+from forecast.cadence import get as get_cadence
+from forecast.schema import CHAMPIONS, COUNTS, FORECASTS
 from forecast.store import Store
 
 log = structlog.get_logger(__name__)
@@ -63,7 +65,11 @@ class StoreBusyError(Exception):
 
 @dataclass(frozen=True)
 class StoreFrames:
-    """The tables the API needs, copied out of the store."""
+    """The tables the API needs, copied out of the store.
+
+    ``forecasts`` and ``champions`` hold the served cadence's rows only; at monthly cadence
+    ``counts`` holds the store's counts table (what happened after the event-level data).
+    """
 
     forecasts: pl.DataFrame
     districts: pl.DataFrame
@@ -71,6 +77,8 @@ class StoreFrames:
     events: pl.DataFrame  # district_code, event_date, event_type, fatalities: every placed event
     recent: pl.DataFrame  # placed events of the last RECENT_DAYS, with their details
     signature: tuple[int, ...] = ()
+    cadence: Cadence = WEEK
+    counts: pl.DataFrame = field(default_factory=COUNTS.empty)
 
 
 def store_signature(path: Path) -> tuple[int, ...]:
@@ -98,8 +106,19 @@ def _open_read_only(path: Path, retries: int) -> Store:
     raise AssertionError("unreachable")
 
 
-def read_store(path: Path, *, retries: int = 20) -> StoreFrames:
-    """Copy the served tables out of the store, holding it open as briefly as possible."""
+def _of_cadence(frame: pl.DataFrame, cadence: Cadence) -> pl.DataFrame:
+    """The rows of one cadence; rows written before schema 3 (no cadence) are weekly."""
+    return frame.filter(pl.col("cadence").fill_null(WEEK.name) == cadence.name).with_columns(
+        pl.col("cadence").fill_null(WEEK.name)
+    )
+
+
+def read_store(path: Path, *, retries: int = 20, cadence: Cadence | str = WEEK) -> StoreFrames:
+    """Copy the served tables out of the store, holding it open as briefly as possible.
+
+    Only ``cadence``'s forecasts and champions are served (settings.cadence).
+    """
+    cad = get_cadence(cadence)
     if not path.exists():
         raise NotReadyError(
             f"no store at {path}; run `forecast demo` (or `forecast ingest ...`) and the "
@@ -112,11 +131,21 @@ def read_store(path: Path, *, retries: int = 20) -> StoreFrames:
             raise NotReadyError(
                 "the store has no forecasts yet; run the retraining and scoring job, then reload"
             )
-        forecasts = FORECASTS.conform(store.read("forecasts"))
+        forecasts = _of_cadence(FORECASTS.conform(store.read("forecasts")), cad)
+        if forecasts.is_empty():
+            raise NotReadyError(
+                f"the store has no {cad.name}ly forecasts yet; run `forecast retrain "
+                f"--cadence {cad.name}` (or train and score at that cadence), then reload"
+            )
         champions = (
-            CHAMPIONS.conform(store.read("champions"))
+            _of_cadence(CHAMPIONS.conform(store.read("champions")), cad)
             if store.has_table("champions")
             else CHAMPIONS.empty()
+        )
+        counts = (
+            COUNTS.conform(store.read("counts"))
+            if cad is not WEEK and store.has_table("counts")
+            else COUNTS.empty()
         )
         districts = _frame(
             store,
@@ -137,7 +166,7 @@ def read_store(path: Path, *, retries: int = 20) -> StoreFrames:
         )
     finally:
         store.close()
-    return StoreFrames(forecasts, districts, champions, events, recent, signature)
+    return StoreFrames(forecasts, districts, champions, events, recent, signature, cad, counts)
 
 
 def _frame(store: Store, sql: str) -> pl.DataFrame:
@@ -206,26 +235,48 @@ def build_districts(districts: pl.DataFrame, forecast_codes: pl.Series) -> Distr
     )
 
 
-def observed_outcomes(
-    forecasts: pl.DataFrame, events: pl.DataFrame, data_as_of: date | None
+def monthly_history(
+    events: pl.DataFrame, counts: pl.DataFrame, districts: pl.DataFrame
 ) -> pl.DataFrame:
-    """Per forecast row, target events in weeks t+1..t+h; null until that window is over."""
-    from training.history import forward_sum, weekly_counts
+    """features.monthly_counts for the API: what happened per district and month."""
+    from features.monthly_counts import monthly_counts
+
+    return monthly_counts(events, counts, districts)
+
+
+def observed_outcomes(
+    forecasts: pl.DataFrame,
+    events: pl.DataFrame,
+    data_as_of: date | None,
+    *,
+    cadence: Cadence = WEEK,
+    monthly: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Per forecast row, target events in periods t+1..t+h; null until that window is over.
+
+    At monthly cadence ``monthly`` (:func:`monthly_history`) says what happened: ``any``
+    counts political-violence events, ``fatal`` their deaths.
+    """
+    from training.history import forward_sum, monthly_grid, weekly_counts
 
     keys = ["district_code", "issue_week", "horizon", "target"]
     empty = forecasts.select(keys).with_columns(observed_events=pl.lit(None, dtype=pl.Int32))
     if data_as_of is None or forecasts.is_empty():
         return empty
     first = forecasts["issue_week"].min()
-    last = data_as_of - timedelta(days=data_as_of.weekday())
+    last = cadence.truncate(data_as_of)
     if first is None or first > last:  # type: ignore[operator]
         return empty
-    counts = weekly_counts(events, forecasts["district_code"].unique(), first, last)  # type: ignore[arg-type]
+    codes = forecasts["district_code"].unique()
+    if cadence is WEEK:
+        counts = weekly_counts(events, codes, first, last)  # type: ignore[arg-type]
+    else:
+        counts = monthly_grid(monthly, codes, first, last)  # type: ignore[arg-type]
     pairs = forecasts.select("horizon", "target").unique().rows()
     windows = counts.select(
         "district_code",
-        pl.col("week").alias("issue_week"),
-        *[forward_sum(t, h).alias(f"{t}|{h}") for h, t in pairs],
+        pl.col(cadence.key).alias("issue_week"),
+        *[forward_sum(t, h).alias(f"{t}|{h}") for h, t in pairs if t in counts.columns],
     )
     long = windows.unpivot(
         index=["district_code", "issue_week"], variable_name="pair", value_name="observed_events"
@@ -236,7 +287,12 @@ def observed_outcomes(
         pl.col("horizon").cast(pl.Int32), pl.col("observed_events").cast(pl.Int32)
     )
     # A window is known only once all of its days are in the data.
-    window_end = pl.col("issue_week") + pl.duration(days=7 * (pl.col("horizon") + 1) - 1)
+    if cadence is WEEK:
+        window_end = pl.col("issue_week") + pl.duration(days=7 * (pl.col("horizon") + 1) - 1)
+    else:  # the last day of month t+h
+        window_end = pl.col("issue_week").dt.offset_by(
+            pl.format("{}mo", pl.col("horizon") + 1)
+        ) - pl.duration(days=1)
     joined = forecasts.select(keys).join(long, on=keys, how="left")
     return joined.with_columns(
         pl.when(window_end <= pl.lit(data_as_of))
@@ -247,21 +303,36 @@ def observed_outcomes(
 
 
 def prepare_forecasts(
-    frames: StoreFrames, districts: DistrictIndex, bands: Sequence[tuple[str, float]]
+    frames: StoreFrames,
+    districts: DistrictIndex,
+    bands: Sequence[tuple[str, float]],
+    monthly: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Forecasts with band, previous week's probability, change and what happened."""
+    """Forecasts with band, previous period's probability, change and what happened."""
     keys = ["district_code", "issue_week", "horizon", "target"]
+    cadence = frames.cadence
     fc = frames.forecasts.unique(keys, keep="last")
+    following = (
+        pl.col("issue_week") + pl.duration(days=7)
+        if cadence is WEEK
+        else pl.col("issue_week").dt.offset_by("1mo")
+    )
     previous = fc.select(
         "district_code",
-        (pl.col("issue_week") + pl.duration(days=7)).alias("issue_week"),
+        following.alias("issue_week"),
         "horizon",
         "target",
         pl.col("probability").alias("previous_probability"),
     )
-    data_as_of = frames.events["event_date"].max() if not frames.events.is_empty() else None
+    data_as_of = served_data_as_of(frames)
     as_of_fallback = fc["data_as_of"].max()
-    outcomes = observed_outcomes(fc, frames.events, data_as_of or as_of_fallback)  # type: ignore[arg-type]
+    outcomes = observed_outcomes(
+        fc,
+        frames.events,
+        data_as_of or as_of_fallback,  # type: ignore[arg-type]
+        cadence=cadence,
+        monthly=monthly,
+    )
     idx = districts.frame.select(pl.col("code").alias("district_code"), "idx")
     return (
         fc.join(previous, on=keys, how="left")
@@ -275,6 +346,16 @@ def prepare_forecasts(
         )
         .sort("issue_week", "district_code", "horizon", "target_rank")
     )
+
+
+def served_data_as_of(frames: StoreFrames) -> date | None:
+    """The latest event date; at monthly cadence the last day of the latest counted month
+    when later (the counts run past the event-level data)."""
+    latest = frames.events["event_date"].max() if not frames.events.is_empty() else None
+    if frames.cadence is WEEK or frames.counts.is_empty():
+        return latest  # type: ignore[return-value]
+    counted = frames.cadence.last_day(frames.counts["month"].max())  # type: ignore[arg-type]
+    return counted if latest is None or counted > latest else latest  # type: ignore[operator]
 
 
 def target_rank(target: pl.Expr) -> pl.Expr:
@@ -367,7 +448,10 @@ class Snapshot:
     recent_slices: dict[str, tuple[int, int]]
     champions: list[dict[str, Any]]
     name_rank: np.ndarray
-    data_as_of: date | None  # latest event date in the store
+    data_as_of: date | None  # latest event date in the store (or counted month, monthly)
+    cadence: Cadence = WEEK
+    # Monthly cadence: what happened per district and month (features.monthly_counts).
+    monthly: pl.DataFrame | None = field(default=None, compare=False, repr=False)
     # Lazily built answers for this snapshot only (week tables, map bodies, details),
     # least recently used dropped first; the latest week's table is pinned.
     cache: OrderedDict[Any, Any] = field(default_factory=OrderedDict, compare=False, repr=False)
@@ -429,7 +513,7 @@ class Snapshot:
             "district_name",
             "admin1",
             "country",
-            pl.col("issue_week"),
+            pl.col("issue_week").alias(self.cadence.issue_column),
             "horizon",
             "target",
             pl.col("probability").round(4),
@@ -473,14 +557,15 @@ class Snapshot:
         return self.recent.slice(start, length)
 
     def explain(self, top_drivers: str | None) -> list[dict[str, Any]]:
-        return explain_drivers(top_drivers)
+        return explain_drivers(top_drivers, self.cadence)
 
 
-def explain_drivers(top_drivers: str | None) -> list[dict[str, Any]]:
+def explain_drivers(top_drivers: str | None, cadence: Cadence = WEEK) -> list[dict[str, Any]]:
     """The forecasts table's top_drivers with a sentence each, worded as in the bulletin
-    (:mod:`forecast.explain`). A malformed column or driver is skipped, never a 500."""
+    (:mod:`forecast.explain`; in months at monthly cadence, :mod:`forecast.bulletin.words`).
+    A malformed column or driver is skipped, never a 500."""
     try:
-        explained = wording.explain(top_drivers, "en", limit=None)
+        explained = wording.explain(top_drivers, "en", limit=None, cadence=cadence.name)
     except ValueError:
         log.warning("top_drivers is not JSON", value=(top_drivers or "")[:200])
         return []
@@ -542,12 +627,15 @@ def build_snapshot(
     if frames.forecasts.is_empty():
         raise NotReadyError("the store has no forecasts yet; run the retraining and scoring job")
     districts = build_districts(frames.districts, frames.forecasts["district_code"])
-    forecasts = prepare_forecasts(frames, districts, bands)
+    monthly = None
+    if frames.cadence is not WEEK:
+        monthly = monthly_history(frames.events, frames.counts, frames.districts)
+    forecasts = prepare_forecasts(frames, districts, bands, monthly)
     by_district = forecasts.sort(
         ["district_code", "issue_week", "horizon", "target_rank"],
         descending=[False, True, False, False],
     )
-    data_as_of = frames.events["event_date"].max() if not frames.events.is_empty() else None
+    data_as_of = served_data_as_of(frames)
     recent = frames.recent.sort(["district_code", "event_date"], descending=[False, True])
     # Precomputed so a district's counts are a few numpy sums per request.
     recent = recent.with_columns(
@@ -578,6 +666,8 @@ def build_snapshot(
         champions=_champions(frames.champions),
         name_rank=name_rank,
         data_as_of=data_as_of,  # type: ignore[arg-type]
+        cadence=frames.cadence,
+        monthly=monthly,
     )
     snapshot.week_table(snapshot.latest)  # build the most asked-for answers now, not on a request
     return snapshot
@@ -630,11 +720,11 @@ class SnapshotHolder:
 
 
 def store_loader(
-    path: Path, bands: Sequence[tuple[str, float]], retries: int
+    path: Path, bands: Sequence[tuple[str, float]], retries: int, cadence: str = "week"
 ) -> Callable[[], Snapshot]:
-    """A loader reading the store at ``path``."""
+    """A loader reading the store at ``path`` (``cadence``'s forecasts)."""
 
     def load() -> Snapshot:
-        return build_snapshot(read_store(path, retries=retries), bands)
+        return build_snapshot(read_store(path, retries=retries, cadence=cadence), bands)
 
     return load

@@ -66,7 +66,7 @@ def event_spans(
     come from the events (see the module docstring for the complete-month rule)."""
     located = _countries(districts)
     # The district's country, not the one the source names (events and counts carry theirs).
-    placed = events.drop("country").join(located, on="district_code", how="inner")
+    placed = events.drop("country", strict=False).join(located, on="district_code", how="inner")
     if placed.is_empty():
         return {}
     ranges = placed.group_by("country").agg(
@@ -74,7 +74,7 @@ def event_spans(
     )
     covered: set[tuple[str, date]] = set()
     if counts is not None and not counts.is_empty():
-        rows = counts.drop("country").join(located, on="district_code", how="inner")
+        rows = counts.drop("country", strict=False).join(located, on="district_code", how="inner")
         covered = set(rows.select("country", _month("month")).unique().iter_rows())
     spans: dict[str, tuple[date, date]] = {}
     for country, first, last in ranges.iter_rows():
@@ -110,7 +110,7 @@ def monthly_counts(
     from_events = (
         events.lazy()
         .filter(pv)
-        .drop("country")
+        .drop("country", strict=False)
         .join(located.lazy(), on="district_code", how="inner")
         .group_by("district_code", _month("event_date").alias("month"))
         .agg(
@@ -122,7 +122,7 @@ def monthly_counts(
     # One publisher per district-month (the first by name): two would count the same events.
     from_counts = (
         counts.lazy()
-        .drop("country")
+        .drop("country", strict=False)
         .join(located.lazy(), on="district_code", how="inner")
         .with_columns(_month("month").alias("month"))
         .sort("source", "district_code", "month")

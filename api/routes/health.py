@@ -25,6 +25,7 @@ async def readyz(snapshot: SnapshotDep) -> Ready:
     return Ready(
         status="ready",
         model_version=snapshot.model_version,
+        cadence=snapshot.cadence.name,
         issue_week=snapshot.latest,
         data_as_of=snapshot.week_table(snapshot.latest).data_as_of,
         loaded_at=snapshot.loaded_at,

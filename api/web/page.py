@@ -33,10 +33,19 @@ MEDIA_TYPES = {
 router = APIRouter(include_in_schema=False)
 
 
-def page_config(lang: str, bands: Bands | None = None) -> dict:
-    """What the page's script needs besides the API: bands, towns, words."""
-    t = Catalogue(lang)
+def page_config(lang: str, bands: Bands | None = None, cadence: str = "week") -> dict:
+    """What the page's script needs besides the API: bands, towns, words; the horizons,
+    targets and words of the served cadence (months at FORECAST_CADENCE=month)."""
+    from forecast.cadence import WEEK
+    from forecast.cadence import get as get_cadence
+
+    cad = get_cadence(cadence)
+    t = Catalogue(lang, cad.name)
     bands = bands or load_bands()
+    horizons = HORIZONS if cad is WEEK else cad.horizons
+    strings = section(lang, "page")
+    if cad is not WEEK:
+        strings.update(section(lang, "month.page"))
     return {
         "lang": lang,
         "bands": [
@@ -50,9 +59,11 @@ def page_config(lang: str, bands: Bands | None = None) -> dict:
                 if h == 1
                 else t("bulletin.horizon_many", weeks=h),
             }
-            for h in HORIZONS
+            for h in horizons
         ],
-        "targets": [{"value": x, "label": t(f"targets.{x}")} for x in TARGETS],
+        "default_horizon": cad.bulletin_horizon,
+        "cadence": cad.name,
+        "targets": [{"value": x, "label": t(f"targets.{x}")} for x in TARGETS if x in cad.targets],
         "towns": [
             {
                 "name": town.name,
@@ -64,14 +75,16 @@ def page_config(lang: str, bands: Bands | None = None) -> dict:
             for country, towns in TOWNS.items()
             for town in towns
         ],
-        "strings": section(lang, "page"),
+        "strings": strings,
     }
 
 
 @cache
-def render_page(lang: str, bands: Bands | None = None) -> str:
-    """index.html with the page's configuration put in (cached per language and bands)."""
-    config = json.dumps(page_config(lang, bands), ensure_ascii=False).replace("</", "<\\/")
+def render_page(lang: str, bands: Bands | None = None, cadence: str = "week") -> str:
+    """index.html with the page's configuration put in (cached per language, bands and
+    cadence)."""
+    config = json.dumps(page_config(lang, bands, cadence), ensure_ascii=False)
+    config = config.replace("</", "<\\/")
     template = (STATIC / "index.html").read_text(encoding="utf-8")
     t = Catalogue(lang)
     return (
@@ -103,8 +116,9 @@ def _bands(request: Request) -> Bands | None:
 @router.get("/", response_class=HTMLResponse, name="map_page")
 async def map_page(request: Request) -> Response:
     """The map page (``?lang=fr`` or the browser's language)."""
+    cadence = getattr(getattr(request.app.state, "settings", None), "cadence", "week")
     return HTMLResponse(
-        render_page(_language(request), _bands(request)),
+        render_page(_language(request), _bands(request), cadence),
         headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"},
     )
 

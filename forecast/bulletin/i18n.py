@@ -3,6 +3,11 @@
 One TOML file per language under ``forecast/templates/i18n/`` (``en.toml``, ``fr.toml``).
 A translator copies ``en.toml`` to ``<code>.toml`` and translates the values; keys missing
 from a language fall back to English, so a partial translation still renders.
+
+The monthly cadence has its own words for what is a length of time ("this month", "next 3
+months", "3 months ago"): the ``[month]`` table of a catalogue repeats those keys (``[month.
+bulletin] title``, ``[month.drivers.ago] many`` ...), and ``Catalogue(lang, "month")`` looks
+there first, then at the plain key.
 """
 
 from __future__ import annotations
@@ -55,18 +60,27 @@ def section(lang: str, prefix: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The messages of one language, with English behind it for missing keys."""
+    """The messages of one language, with English behind it for missing keys; at monthly
+    ``cadence`` the ``month.`` variant of a key comes first."""
 
     code: str
+    cadence: str = "week"
+
+    def _keys(self, key: str) -> tuple[str, ...]:
+        return (f"month.{key}", key) if self.cadence == "month" else (key,)
 
     def raw(self, key: str) -> Any:
-        own = _read(self.code)
-        if key in own:
-            return own[key]
-        return _read(FALLBACK)[key]
+        own, fallback = _read(self.code), _read(FALLBACK)
+        for candidate in self._keys(key):
+            if candidate in own:
+                return own[candidate]
+            if candidate in fallback:
+                return fallback[candidate]
+        raise KeyError(key)
 
     def has(self, key: str) -> bool:
-        return key in _read(self.code) or key in _read(FALLBACK)
+        own, fallback = _read(self.code), _read(FALLBACK)
+        return any(k in own or k in fallback for k in self._keys(key))
 
     def __call__(self, key: str, /, **values: Any) -> str:
         """The message for ``key`` with ``{placeholders}`` filled from ``values``."""

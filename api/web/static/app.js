@@ -8,7 +8,9 @@
   var S = config.strings;
   var KEY_STORE = "forecast.apiKey";
   var NO_DATA = "#ffffff";
-  var state = { horizon: 4, target: "any", layer: null, selected: null, features: {}, request: 0 };
+  var state = { horizon: config.default_horizon || 4, target: "any", layer: null, selected: null, features: {}, request: 0 };
+  // Weekly answers carry issue_week, monthly ones (FORECAST_CADENCE=month) issue_month.
+  function issued(row) { return row.issue_week || row.issue_month; }
 
   function fmt(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (m, k) {
@@ -180,7 +182,7 @@
       if (ticket !== state.request) return;  // a newer switch won
       drawMap(collection);
       var status = fmt(S.status, {
-        week: collection.issue_week, data_as_of: collection.data_as_of || "–",
+        week: issued(collection), data_as_of: collection.data_as_of || "–",
         model: collection.model_version || "",
       });
       setStatus(collection.stale ? status + " · " + S.stale : status, false);
@@ -191,7 +193,7 @@
   // ---- district panel ----
   function historyChart(items) {
     var rows = items.filter(function (r) { return r.probability !== null && r.probability !== undefined; })
-      .sort(function (a, b) { return a.issue_week < b.issue_week ? -1 : 1; });
+      .sort(function (a, b) { return issued(a) < issued(b) ? -1 : 1; });
     if (!rows.length) return el("p", { className: "hint", text: S.no_history });
     var W = 320, H = 150, left = 34, right = 8, top = 8, bottom = 24;
     var NS = "http://www.w3.org/2000/svg";
@@ -228,7 +230,7 @@
     [[0, "start"], [n - 1, "end"]].forEach(function (pair) {
       if (n === 1 && pair[0] === n - 1 && pair[1] === "end") return;
       var t = svgEl("text", { x: x(pair[0]), y: H - 6, "text-anchor": n === 1 ? "middle" : pair[1], "font-size": 9, fill: "#555" });
-      t.textContent = rows[pair[0]].issue_week;
+      t.textContent = issued(rows[pair[0]]);
       svg.appendChild(t);
     });
     return svg;
@@ -258,7 +260,11 @@
     }
     var counts = detail && detail.event_counts;
     if (counts) {
-      panel.appendChild(el("p", { className: "sub", text: fmt(S.events, { n4: counts.last_4_weeks, n52: counts.last_52_weeks }) }));
+      var monthly = counts.last_month !== undefined;
+      panel.appendChild(el("p", { className: "sub", text: fmt(S.events, {
+        n4: monthly ? counts.last_month : counts.last_4_weeks,
+        n52: monthly ? counts.last_12_months : counts.last_52_weeks,
+      }) }));
     }
     panel.appendChild(el("h3", { text: S.drivers }));
     var drivers = (f && f.drivers) || [];
