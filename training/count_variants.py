@@ -1,0 +1,175 @@
+"""The count model's variants, chosen on an inner validation inside the training window.
+
+As ``forecast tune`` does for the probabilities, a variant is judged on an inner
+rolling-origin backtest over the rows whose label window ends before the outer backtest's
+first issue week (training.tune's ``inner_dataset`` and ``default_until``): half-yearly
+refits over the two years before that week. The outer backtest's test blocks are only
+scored after the choice, for the ablation table of docs/INTENSITY.md.
+
+``python -m training.count_variants --home DIR --target events --horizon 4 --variant base
+--variant hurdle [--outer]`` prints one line per variant and appends them, as JSON, to
+``--log``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import typer
+
+from training.backtest import Window
+from training.count_backtest import (
+    MODEL,
+    CountBacktestResult,
+    count_backtest,
+    count_features,
+    dataset_for_counts,
+)
+from training.count_baselines import COUNT_BASELINES
+from training.dataset import Dataset
+from training.labels import label_name
+from training.tune import default_until, inner_dataset
+
+INNER_WINDOW = Window(step=26, default_years=2)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """CountForecaster parameters and whether the trees see the intensity summaries."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    intensity: bool = True
+    note: str = ""
+
+
+VARIANTS: dict[str, Variant] = {
+    "prototype": Variant(
+        {}, intensity=False, note="the lead's prototype: NB per mean bin, scale, tails"
+    ),
+    "base": Variant({}, note="prototype + intensity summaries of the past h-week counts"),
+    "glm_only": Variant({"trees": False}, note="Poisson prior alone, calibrated"),
+    "no_mean_cal": Variant({"mean_calibration": "none"}),
+    "affine": Variant({"mean_calibration": "affine"}),
+    "one_size": Variant({"dispersion_bins": 1}, note="a single NB size"),
+    "bins10": Variant({"dispersion_bins": 10}),
+    "hurdle": Variant({"hurdle": True}, note="P(Y>0) by RiskClassifier, 1 + NB for the size"),
+    "blend": Variant({"blend_history": True}, note="mixture with the empirical history"),
+    "hurdle_blend": Variant({"hurdle": True, "blend_history": True}),
+    "recency104": Variant({"recency_halflife_weeks": 104}, note="rows weighted, 2-year half-life"),
+    "recency260": Variant({"recency_halflife_weeks": 260}),
+    "bigger_trees": Variant({"num_leaves": 15, "min_child_samples": 50, "colsample_bytree": 0.5}),
+    "tweedie": Variant({"objective": "tweedie"}),
+    "poisson": Variant({"objective": "poisson"}),
+    # Combinations of the single changes that helped on the inner validation.
+    "blend_affine": Variant({"blend_history": True, "mean_calibration": "affine"}),
+    "blend_recency104": Variant({"blend_history": True, "recency_halflife_weeks": 104}),
+    "blend_affine_recency104": Variant(
+        {"blend_history": True, "mean_calibration": "affine", "recency_halflife_weeks": 104}
+    ),
+    "hurdle_blend_affine": Variant(
+        {"hurdle": True, "blend_history": True, "mean_calibration": "affine"}
+    ),
+    "hurdle_blend_nomeancal": Variant(
+        {"hurdle": True, "blend_history": True, "mean_calibration": "none"}
+    ),
+    "hurdle_blend_recency104": Variant(
+        {"hurdle": True, "blend_history": True, "recency_halflife_weeks": 104}
+    ),
+}
+
+
+def variant_backtest(
+    ds: Dataset, target: str, horizon: int, variant: Variant, window: Window, seed: int = 0
+) -> CountBacktestResult:
+    features = count_features(ds, horizon, intensity=variant.intensity)
+    return count_backtest(
+        ds, target, horizon, params=variant.params, features=features, window=window, seed=seed
+    )
+
+
+def inner_validation_data(ds: Dataset, target: str, horizon: int) -> Dataset:
+    """The rows whose label window ends before the outer backtest's first issue week."""
+    if label_name(target, horizon) not in ds.frame.columns:
+        raise ValueError(f"no {target} labels at h={horizon}: build the data with with_counts")
+    return inner_dataset(ds, horizon, default_until(ds, target, horizon, Window()))
+
+
+def summary_row(result: CountBacktestResult, subset: str = "all") -> dict[str, Any]:
+    """The model's scores and each baseline's CRPS; the best baseline's name and gap."""
+    table = result.metrics.filter(pl.col("subset") == subset)
+    rows = {r["forecaster"]: r for r in table.to_dicts()}
+    model = rows[MODEL]
+    base = {name: rows[name]["crps"] for name in COUNT_BASELINES if name in rows}
+    best = min(base, key=base.get)
+    return {
+        "rows": model["rows"],
+        "crps": model["crps"],
+        "mse_log1p": model["mse_log1p"],
+        "cover50": model["cover50"],
+        "cover80": model["cover80"],
+        "cover95": model["cover95"],
+        "width80": model["width80"],
+        "best_baseline": best,
+        "best_baseline_crps": base[best],
+        "crps_gain_pct": 100.0 * (1.0 - model["crps"] / base[best]),
+        "baselines_crps": base,
+        "trees": [m.n_trees_ for m in result.models],
+    }
+
+
+def main(
+    home: Path = typer.Option(..., help="FORECAST_HOME with the store and panel."),
+    target: list[str] = typer.Option(["events"], help="events or fatalities (repeat)."),
+    horizon: list[int] = typer.Option([4], help="Horizons (repeat)."),
+    variant: list[str] = typer.Option(list(VARIANTS), help="Variant names (repeat)."),
+    outer: bool = typer.Option(False, help="Also score the outer (test) backtest."),
+    params: str = typer.Option("", help="Extra parameters (JSON) for every variant."),
+    seed: int = typer.Option(0),
+    log: Path = typer.Option(Path("count_variants.jsonl"), help="Append results here."),
+) -> None:
+    """Score count-model variants on the inner validation (and the outer backtest)."""
+    ds = dataset_for_counts(home, horizon)
+    extra = json.loads(params) if params else {}
+    for t in target:
+        for h in horizon:
+            stages: Sequence[tuple[str, Dataset, Window]] = [
+                ("inner", inner_validation_data(ds, t, h), INNER_WINDOW)
+            ]
+            if outer:
+                stages = [*stages, ("outer", ds, Window())]
+            for name in variant:
+                chosen = VARIANTS[name]
+                chosen = Variant({**chosen.params, **extra}, chosen.intensity, chosen.note)
+                for stage, data, window in stages:
+                    start = time.perf_counter()
+                    result = variant_backtest(data, t, h, chosen, window, seed)
+                    row = {
+                        "variant": name,
+                        "target": t,
+                        "horizon": h,
+                        "stage": stage,
+                        "params": chosen.params,
+                        "intensity": chosen.intensity,
+                        **summary_row(result),
+                        "onset_crps": summary_row(result, "onset")["crps"],
+                        "seconds": round(time.perf_counter() - start, 1),
+                    }
+                    with log.open("a") as f:
+                        f.write(json.dumps(row, default=str) + "\n")
+                    typer.echo(
+                        f"{t} h={h} {stage:5} {name:14} crps {row['crps']:.4f} "
+                        f"({row['best_baseline']} {row['best_baseline_crps']:.4f}, "
+                        f"{row['crps_gain_pct']:+.1f}%) mse {row['mse_log1p']:.4f} "
+                        f"cover {row['cover50']:.3f}/{row['cover80']:.3f}/{row['cover95']:.3f} "
+                        f"trees {row['trees']} {row['seconds']}s"
+                    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
