@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import FileResponse, Response
 
 from api.problems import problem_response
-from forecast.bulletin.data import iso_week_label, parse_week
+from forecast.bulletin.data import parse_period
 from forecast.bulletin.files import FORMATS, find_bulletin
 from forecast.bulletin.i18n import FALLBACK, available_languages
 
@@ -103,12 +103,18 @@ def _not_found(request: Request, detail: str) -> Response:
     )
 
 
+def _cadence(request: Request) -> str:
+    """The cadence the app serves (settings.cadence): its bulletins, weekly or monthly."""
+    return getattr(getattr(request.app.state, "settings", None), "cadence", "week")
+
+
 def _answer(request: Request, week: str | None, fmt: str | None, lang: str | None) -> Response:
     chosen_format = negotiate_format(fmt, request.headers.get("accept"))
     chosen_lang = negotiate_language(lang, request.headers.get("accept-language"))
-    path = find_bulletin(_outputs(request), week, chosen_lang, chosen_format)
+    cadence = _cadence(request)
+    path = find_bulletin(_outputs(request), week, chosen_lang, chosen_format, cadence)
     if path is None:
-        which = f"week {week}" if week else "any week"
+        which = f"{cadence} {week}" if week else f"any {cadence}"
         return _not_found(
             request,
             f"no {chosen_format} bulletin in language {chosen_lang!r} for {which}; "
@@ -166,14 +172,21 @@ async def week_bulletin(
     format: FormatQuery = None,
     lang: LangQuery = None,
 ) -> Response:
-    """The bulletin of ``week`` (``2025-W23`` or any date in that week)."""
+    """The bulletin of ``week`` (``2025-W23`` or any date in that week; at monthly cadence
+    ``2025-06`` or any date in that month)."""
+    from forecast.cadence import get as get_cadence
+
+    period = get_cadence(_cadence(request))
     try:
-        label = iso_week_label(parse_week(week))
+        label = period.label(parse_period(week, period.name))
     except ValueError:
+        example = (
+            "an ISO week such as 2025-W23" if period.name == "week" else "a month such as 2025-06"
+        )
         return problem_response(
             request.scope.get("state", {}).get("request_id"),
             422,
-            f"{week!r} is not an ISO week such as 2025-W23 or a date such as 2025-06-02",
+            f"{week!r} is not {example} or a date such as 2025-06-02",
             kind="validation",
             instance=request.url.path,
         )

@@ -3,6 +3,11 @@
 Every function takes polars frames shaped like the ``forecasts``, ``districts``, ``events``
 and ``champions`` tables (``forecast.schema``) and returns frames or plain values; the
 renderer turns them into words in a language. A "week" is the Monday of an ISO week.
+
+At monthly cadence (``Options.cadence == "month"``) the periods are months (a "week" is
+then a month's first day) and ``events`` is the monthly counts table of
+``features.monthly_counts`` (``district_code, month, events, fatalities``): what happened is
+read from it, ``any`` as events and ``fatal`` as deaths.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 import polars as pl
 
 from forecast.bands import Bands, band_expr, load_bands
+from forecast.cadence import Cadence
+from forecast.cadence import get as get_cadence
 from forecast.explain import finite_number
 from forecast.targets import target_expressions
 
@@ -50,9 +57,27 @@ class Options:
     risers_n: int = 5
     kidnap_n: int = 5
     min_rise: float = 0.05  # probability points a riser must gain
-    quiet_weeks: int = 52  # "no violence in the past year"
+    quiet_weeks: int = 52  # "no violence in the past year", in periods of the cadence
     notes_max: int = 8  # district paragraphs
     list_max: int = 12  # names listed under hits, misses, false alarms
+    cadence: str = "week"  # or "month": the periods of the forecasts shown
+
+    @classmethod
+    def for_cadence(cls, cadence: str, **values: object) -> Options:
+        """Options with the cadence's defaults: the bulletin horizon (4 weeks, 3 months) and
+        a year of quiet periods (52 weeks, 12 months); ``values`` override them."""
+        cad = get_cadence(cadence)
+        defaults: dict[str, object] = {
+            "horizon": cad.bulletin_horizon,
+            "quiet_weeks": cad.periods_per_year,
+            "cadence": cad.name,
+        }
+        given = {k: v for k, v in values.items() if v is not None}
+        return cls(**{**defaults, **given})  # type: ignore[arg-type]
+
+    @property
+    def period(self) -> Cadence:
+        return get_cadence(self.cadence)
 
 
 def target_events(events: pl.DataFrame, target: str) -> pl.DataFrame:
@@ -64,7 +89,19 @@ def target_events(events: pl.DataFrame, target: str) -> pl.DataFrame:
 def districts_with_events(
     events: pl.DataFrame, target: str, first_day: date, last_day: date
 ) -> pl.Series:
-    """Codes of districts with at least one target event between the two days (inclusive)."""
+    """Codes of districts with at least one target event between the two days (inclusive).
+
+    ``events`` may be the monthly counts (a ``month`` column): then a district-month counts
+    when its month lies between the days' months and it had events (``any``) or deaths
+    (``fatal``); other targets have no counts, hence no district.
+    """
+    if "month" in events.columns:
+        column = {"any": "events", "fatal": "fatalities"}.get(target)
+        if column is None:
+            return pl.Series("district_code", [], dtype=pl.Utf8)
+        first, last = first_day.replace(day=1), last_day.replace(day=1)
+        hit = events.filter(pl.col("month").is_between(first, last) & (pl.col(column) > 0))
+        return hit.get_column("district_code").unique().sort()
     hit = target_events(events, target).filter(pl.col("event_date").is_between(first_day, last_day))
     return hit.get_column("district_code").unique().sort()
 
@@ -89,8 +126,9 @@ def risk_table(
     horizon: int,
     target: str,
     bands: Bands | None = None,
+    cadence: str = "week",
 ) -> pl.DataFrame:
-    """This week's risk per district with last week's probability and the change.
+    """This period's risk per district with the previous period's probability and the change.
 
     Columns: :data:`RISK_COLUMNS`, sorted by probability (highest first) then name.
     ``previous`` and ``change`` are null where the district had no forecast last week.
@@ -108,7 +146,7 @@ def risk_table(
         )
 
     now = one_week(week)
-    before = one_week(week - WEEK).select(
+    before = one_week(get_cadence(cadence).shift(week, -1)).select(
         pl.col("district_code"),
         pl.col("probability").alias("previous"),
         (pl.col("band_index") >= bands.high_from).alias("previous_high"),
@@ -151,15 +189,20 @@ def risers(risk: pl.DataFrame, n: int = 5, min_rise: float = 0.05) -> pl.DataFra
 
 
 def new_high_areas(
-    risk: pl.DataFrame, events: pl.DataFrame, week: date, quiet_weeks: int = 52
+    risk: pl.DataFrame,
+    events: pl.DataFrame,
+    week: date,
+    quiet_weeks: int = 52,
+    cadence: str = "week",
 ) -> pl.DataFrame:
     """Districts newly in a high band with no political violence in the past year.
 
-    "Newly" means not high last week (or not forecast then); "the past year" is the
-    ``quiet_weeks`` weeks up to and including this week, the data the forecast saw.
+    "Newly" means not high last period (or not forecast then); "the past year" is the
+    ``quiet_weeks`` periods up to and including this one, the data the forecast saw.
     """
-    first = week - (quiet_weeks - 1) * WEEK
-    violent = districts_with_events(events, "any", first, week + WEEK - timedelta(days=1))
+    period = get_cadence(cadence)
+    first = period.shift(week, -(quiet_weeks - 1))
+    violent = districts_with_events(events, "any", first, period.last_day(week))
     return risk.filter(
         pl.col("high")
         & ~pl.col("previous_high").fill_null(False)
@@ -194,17 +237,20 @@ def verify(
     target: str = "any",
     data_as_of: date | None = None,
     bands: Bands | None = None,
+    cadence: str = "week",
 ) -> Verification | None:
-    """Hits, misses and false alarms of the forecasts issued ``horizon`` weeks before ``week``.
+    """Hits, misses and false alarms of the forecasts issued ``horizon`` periods before
+    ``week``.
 
-    A forecast issued at t covers weeks t+1 .. t+h, so issuing at ``week - h`` makes the
-    window end with ``week``, the latest week the data covers. Warned = a high band.
+    A forecast issued at t covers periods t+1 .. t+h, so issuing at ``week - h`` makes the
+    window end with ``week``, the latest period the data covers. Warned = a high band.
     None when no such forecasts exist.
     """
-    issued = week - horizon * WEEK
-    start = issued + WEEK
-    end = week + WEEK - timedelta(days=1)
-    risk = risk_table(forecasts, districts, issued, horizon, target, bands)
+    period = get_cadence(cadence)
+    issued = period.shift(week, -horizon)
+    start = period.shift(issued, 1)
+    end = period.last_day(week)
+    risk = risk_table(forecasts, districts, issued, horizon, target, bands, cadence)
     if risk.is_empty():
         return None
     happened = districts_with_events(events, target, start, end)
@@ -275,6 +321,18 @@ def iso_week_label(week: date) -> str:
     return f"{year}-W{number:02d}"
 
 
+def parse_period(text: str, cadence: str = "week") -> date:
+    """The first day of a period: :func:`parse_week` at weekly cadence; at monthly, of
+    ``2025-06`` or of the month holding ``2025-06-04``."""
+    if get_cadence(cadence).name == "week":
+        return parse_week(text)
+    cleaned = text.strip()
+    if len(cleaned) == 7:  # YYYY-MM
+        year, _, month = cleaned.partition("-")
+        return date(int(year), int(month), 1)
+    return date.fromisoformat(cleaned).replace(day=1)
+
+
 def parse_week(text: str) -> date:
     """The Monday of ``2025-W23``, ``2025W23`` or of the ISO week holding ``2025-06-04``."""
     cleaned = text.strip().upper().replace("W-", "W")
@@ -307,7 +365,8 @@ class BulletinData:
 
     @property
     def label(self) -> str:
-        return iso_week_label(self.week)
+        """The period's folder and name: 2025-W23, or 2025-06 at monthly cadence."""
+        return self.options.period.label(self.week)
 
 
 def highlighted(
@@ -336,19 +395,22 @@ def assemble(
     this_week = forecasts.filter(main & (pl.col("horizon") == options.horizon))
     if this_week.is_empty():
         raise LookupError(
-            f"no forecasts for the week of {week} (horizon {options.horizon}, "
-            f"target {options.target})"
+            f"no forecasts for the {options.period.unit} of {week} (horizon "
+            f"{options.horizon}, target {options.target})"
         )
-    risk = risk_table(forecasts, districts, week, options.horizon, options.target, bands)
+    cadence = options.cadence
+    risk = risk_table(forecasts, districts, week, options.horizon, options.target, bands, cadence)
     top = top_districts(risk, options.top_n)
     risen = risers(risk, options.risers_n, options.min_rise)
-    new = new_high_areas(risk, events, week, options.quiet_weeks)
+    new = new_high_areas(risk, events, week, options.quiet_weeks, cadence)
     kidnap = top_districts(
-        risk_table(forecasts, districts, week, options.horizon, options.kidnap_target, bands),
+        risk_table(
+            forecasts, districts, week, options.horizon, options.kidnap_target, bands, cadence
+        ),
         options.kidnap_n,
     )
     # Scoring may leave data_as_of out; the newest event the bulletin sees stands in for it.
-    data_as_of = this_week.get_column("data_as_of").max() or events.get_column("event_date").max()
+    data_as_of = this_week.get_column("data_as_of").max() or _newest(events, options.period)
     version = this_week.get_column("model_version").drop_nulls().mode().sort().to_list()
     champion = champion_row(champions, options.target, options.horizon)
     countries = (
@@ -384,5 +446,14 @@ def assemble(
             target=options.target,
             data_as_of=data_as_of,  # type: ignore[arg-type]
             bands=bands,
+            cadence=cadence,
         ),
     )
+
+
+def _newest(events: pl.DataFrame, period: Cadence) -> date | None:
+    """The newest day the events (or, monthly, the counts) say anything about."""
+    if "month" in events.columns:
+        month = events.get_column("month").max()
+        return None if month is None else period.last_day(month)  # type: ignore[arg-type]
+    return events.get_column("event_date").max()  # type: ignore[return-value]

@@ -4,6 +4,10 @@ Shared by the command that writes them and the API route that serves them, so bo
 on names without either knowing the other. The weekly bulletin (any violence, 4 weeks) has
 the plain names the API serves; one written for another target or horizon is a variant,
 ``bulletin-<target>-h<h>.<lang>.<ext>`` beside it, and never replaces it.
+
+The monthly bulletin (any violence, 3 months) lives under ``bulletins/<2025-06>/`` with the
+same plain names; its variants are ``bulletin-<target>-m<h>``. A folder's name says its
+cadence, so the weekly and monthly bulletins never mix.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ FORMATS: dict[str, str] = {
     "json": "application/json",
 }
 WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
+MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
+FOLDERS = {"week": WEEK_FOLDER, "month": MONTH_FOLDER}
 
 
 def bulletins_root(outputs: Path) -> Path:
@@ -34,24 +40,31 @@ def map_path(outputs: Path, week_label: str, lang: str, variant: str = "") -> Pa
     return bulletins_root(outputs) / week_label / f"map{variant}.{lang}.png"
 
 
-def variant_of(target: str, horizon: int) -> str:
-    """The file-name suffix of a bulletin: empty for the weekly one (any, 4 weeks)."""
+def variant_of(target: str, horizon: int, cadence: str = "week") -> str:
+    """The file-name suffix of a bulletin: empty for the main one (any violence, 4 weeks;
+    3 months at monthly cadence)."""
+    if cadence == "month":
+        return "" if (target, horizon) == ("any", 3) else f"-{target}-m{horizon}"
     return "" if (target, horizon) == ("any", 4) else f"-{target}-h{horizon}"
 
 
-def weeks_available(outputs: Path) -> list[str]:
-    """Week folders holding at least one bulletin, oldest first."""
+def weeks_available(outputs: Path, cadence: str = "week") -> list[str]:
+    """Period folders of the cadence holding at least one bulletin, oldest first."""
     root = bulletins_root(outputs)
     if not root.is_dir():
         return []
+    pattern = FOLDERS[cadence]
     return sorted(
-        p.name for p in root.iterdir() if WEEK_FOLDER.match(p.name) and any(p.glob("bulletin.*.*"))
+        p.name for p in root.iterdir() if pattern.match(p.name) and any(p.glob("bulletin.*.*"))
     )
 
 
-def find_bulletin(outputs: Path, week_label: str | None, lang: str, fmt: str) -> Path | None:
-    """The file of one week (the latest week with that file when ``week_label`` is None)."""
-    weeks = [week_label] if week_label else list(reversed(weeks_available(outputs)))
+def find_bulletin(
+    outputs: Path, week_label: str | None, lang: str, fmt: str, cadence: str = "week"
+) -> Path | None:
+    """The file of one period (the latest of the cadence with that file when
+    ``week_label`` is None)."""
+    weeks = [week_label] if week_label else list(reversed(weeks_available(outputs, cadence)))
     for label in weeks:
         path = bulletin_path(outputs, label, lang, fmt)
         if path.is_file():

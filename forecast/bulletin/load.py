@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from forecast.bulletin.data import WEEK, Options
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS
+from forecast.cadence import get as get_cadence
+from forecast.schema import CHAMPIONS, COUNTS, DISTRICTS, EVENTS, FORECASTS
 from forecast.store import Store
 
 EVENT_COLUMNS = ("event_date", "district_code", "event_type", "fatalities")
@@ -26,28 +27,47 @@ class Inputs:
     champions: pl.DataFrame
 
 
-def latest_week(store: Store) -> date:
-    """The newest issue week in the forecasts table."""
+def _cadence_filter(store: Store, table: str, cadence: str) -> tuple[str, list]:
+    """A WHERE clause for one cadence's rows (a table without the column is weekly)."""
+    columns = store.read(table, "false").columns
+    if "cadence" not in columns:
+        return ("true", []) if cadence == "week" else ("false", [])
+    return "coalesce(cadence, 'week') = ?", [cadence]
+
+
+def latest_week(store: Store, cadence: str = "week") -> date:
+    """The newest issue period of the cadence in the forecasts table."""
     if not store.has_table(FORECASTS.name):
         raise NoForecastsError(
             "the store has no forecasts table yet: run the scoring step (`forecast score`) first"
         )
-    row = store.con.execute(f"SELECT max(issue_week) FROM {FORECASTS.name}").fetchone()
+    where, params = _cadence_filter(store, FORECASTS.name, cadence)
+    row = store.con.execute(
+        f"SELECT max(issue_week) FROM {FORECASTS.name} WHERE {where}", params
+    ).fetchone()
     if not row or row[0] is None:
-        raise NoForecastsError("the forecasts table is empty: run the scoring step first")
+        which = "" if cadence == "week" else f" has no {cadence}ly rows"
+        raise NoForecastsError(
+            f"the forecasts table{which or ' is empty'}: run the scoring step first"
+            + (f" (`forecast score --cadence {cadence}`)" if which else "")
+        )
     return row[0]
 
 
 def load_inputs(store: Store, week: date, options: Options) -> Inputs:
-    """This week's and last week's forecasts, the districts, a year of events, champions."""
+    """This period's and the previous periods' forecasts, the districts, a year of events
+    (at monthly cadence: of monthly counts, events and the counts table), champions."""
     if not store.has_table(FORECASTS.name):
         latest_week(store)  # raises the explanatory error
+    if options.cadence != "week":
+        return _monthly_inputs(store, week, options)
     back = max(options.verify_horizon, 1)
+    where, params = _cadence_filter(store, FORECASTS.name, "week")
     forecasts = FORECASTS.conform(
         store.read(
             FORECASTS.name,
-            "issue_week BETWEEN ? AND ?",
-            [week - back * WEEK - WEEK, week],
+            f"issue_week BETWEEN ? AND ? AND {where}",
+            [week - back * WEEK - WEEK, week, *params],
         )
     )
     first_day = min(
@@ -60,14 +80,44 @@ def load_inputs(store: Store, week: date, options: Options) -> Inputs:
             [first_day, week + timedelta(days=6)],
         ).fetch_arrow_table()
     )
-    champions = (
-        CHAMPIONS.conform(store.read(CHAMPIONS.name))
-        if store.has_table(CHAMPIONS.name)
-        else CHAMPIONS.empty()
-    )
     return Inputs(
         forecasts=forecasts,
         districts=DISTRICTS.conform(store.read(DISTRICTS.name)),
         events=events.cast({"fatalities": pl.Int32}),  # type: ignore[union-attr]
-        champions=champions,
+        champions=_champions(store, "week"),
+    )
+
+
+def _champions(store: Store, cadence: str) -> pl.DataFrame:
+    if not store.has_table(CHAMPIONS.name):
+        return CHAMPIONS.empty()
+    where, params = _cadence_filter(store, CHAMPIONS.name, cadence)
+    return CHAMPIONS.conform(store.read(CHAMPIONS.name, where, params))
+
+
+def _monthly_inputs(store: Store, month: date, options: Options) -> Inputs:
+    """The monthly bulletin's inputs: its events are the monthly counts of the year before
+    (features.monthly_counts: the events inside their span, the counts table after)."""
+    from features.monthly_counts import monthly_counts
+
+    period = get_cadence(options.cadence)
+    back = max(options.verify_horizon, 1)
+    where, params = _cadence_filter(store, FORECASTS.name, options.cadence)
+    forecasts = FORECASTS.conform(
+        store.read(
+            FORECASTS.name,
+            f"issue_week BETWEEN ? AND ? AND {where}",
+            [period.shift(month, -back - 1), month, *params],
+        )
+    )
+    districts = DISTRICTS.conform(store.read(DISTRICTS.name))
+    events = EVENTS.conform(store.read(EVENTS.name))
+    counts = COUNTS.conform(store.read(COUNTS.name)) if store.has_table(COUNTS.name) else None
+    monthly = monthly_counts(events, COUNTS.empty() if counts is None else counts, districts)
+    first = period.shift(month, -max(options.quiet_weeks, back + 1))
+    return Inputs(
+        forecasts=forecasts,
+        districts=districts,
+        events=monthly.filter(pl.col("month").is_between(first, month)),
+        champions=_champions(store, options.cadence),
     )

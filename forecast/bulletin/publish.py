@@ -34,7 +34,7 @@ class Published:
 
 def map_png(data: BulletinData, districts: pl.DataFrame, lang: str) -> bytes:
     """The risk map of the bulletin's main horizon and target, as PNG."""
-    t = Catalogue(lang)
+    t = Catalogue(lang, data.options.cadence)
     fig = risk_map(
         districts,
         data.risk,
@@ -56,7 +56,7 @@ def write_bulletin(
 ) -> Published:
     """Write the bulletin in each language and format; returns the files written."""
     published = Published(data.label)
-    variant = variant_of(data.options.target, data.options.horizon)
+    variant = variant_of(data.options.target, data.options.horizon, data.options.cadence)
     for lang in langs:
         doc = document(data, lang)
         png = map_png(data, districts, lang)
@@ -90,7 +90,7 @@ def publish(
 ) -> Published:
     """The bulletin of ``week`` (default: the latest forecasts) in every format."""
     options = options or Options()
-    week = week or latest_week(store)
+    week = week or latest_week(store, options.cadence)
     inputs = load_inputs(store, week, options)
     data = assemble(
         inputs.forecasts, inputs.districts, inputs.events, inputs.champions, week, options

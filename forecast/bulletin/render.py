@@ -3,13 +3,14 @@
 :func:`document` turns :class:`~forecast.bulletin.data.BulletinData` into a plain dict in
 one language (numbers kept, sentences added): that dict is the JSON file and the whole
 context of the jinja2 templates, which hold layout only; every word comes from the
-message catalogue (``forecast/templates/i18n/<lang>.toml``).
+message catalogue (``forecast/templates/i18n/<lang>.toml``). At monthly cadence the
+catalogue's ``[month]`` words come first (``Catalogue(lang, "month")``): "Monthly violence
+risk bulletin", "next 3 months", "last month", drivers in months.
 """
 
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from forecast import explain
+from forecast.bulletin import words as explain
 from forecast.bulletin.data import BulletinData, Verification
 from forecast.bulletin.i18n import Catalogue
 from forecast.scoring import is_fallback
@@ -38,8 +39,9 @@ def country_label(t: Catalogue, countries: list[str]) -> str:
 def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> list[dict[str, Any]]:
     """District rows with their numbers, formatted text and driver sentences."""
     out = []
+    cadence = t.cadence
     for row in frame.to_dicts():
-        explained = explain.explain(row.get("top_drivers"), lang, limit=5)
+        explained = explain.explain(row.get("top_drivers"), lang, limit=5, cadence=cadence)
         out.append(
             {
                 "code": row["code"],
@@ -64,7 +66,9 @@ def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> lis
                     }
                     for e in explained
                 ],
-                "summary": explain.summary(row.get("top_drivers"), lang, limit=drivers),
+                "summary": explain.summary(
+                    row.get("top_drivers"), lang, limit=drivers, cadence=cadence
+                ),
                 "paragraph": explain.paragraph(explained, lang),
             }
         )
@@ -77,6 +81,13 @@ def _names(items: list[str], t: Catalogue, limit: int) -> str:
     shown = ", ".join(items[:limit])
     more = len(items) - limit
     return f"{shown} {t('bulletin.verify_more', n=more)}" if more > 0 else shown
+
+
+def _period_day(t: Catalogue, day: Any) -> str:
+    """A period's first day in words: the day (weekly), or the month and year (monthly)."""
+    if t.cadence == "month" and day is not None:
+        return t("dates.month", month=t(f"months.m{day.month}"), year=day.year)
+    return t.day(day)
 
 
 def _verification(v: Verification | None, t: Catalogue, limit: int) -> dict[str, Any] | None:
@@ -96,8 +107,8 @@ def _verification(v: Verification | None, t: Catalogue, limit: int) -> dict[str,
         "forecasts": v.forecasts,
         "intro": t(
             "bulletin.verify_intro",
-            issued=t.day(v.issued),
-            start=t.day(v.start),
+            issued=_period_day(t, v.issued),
+            start=_period_day(t, v.start),
             target=t(f"targets.{v.target}"),
             horizon=horizon_label(t, v.horizon),
         ),
@@ -146,12 +157,16 @@ def _bands_text(data: BulletinData, t: Catalogue) -> str:
 
 def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
     """The bulletin in one language: numbers, names, sentences; the JSON file's content."""
-    t = Catalogue(lang)
     opts = data.options
+    t = Catalogue(lang, opts.cadence)
     horizon = horizon_label(t, opts.horizon)
     target = t(f"targets.{opts.target}")
-    week_end = data.week + timedelta(days=6)
+    week_end = opts.period.last_day(data.week)
     year, number, _ = data.week.isocalendar()
+    if opts.cadence == "month":
+        period_name = _period_day(t, data.week)
+    else:
+        period_name = t("dates.week", week=number, year=year)
     top = _rows(data.top, t, lang)
     new = _rows(data.new_areas, t, lang)
     kidnap = _rows(data.kidnapping, t, lang)
@@ -182,8 +197,9 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
 
     return {
         "lang": lang,
+        "cadence": opts.cadence,
         "week": data.label,
-        "issue_week": data.week.isoformat(),
+        opts.period.issue_column: data.week.isoformat(),
         "week_end": week_end.isoformat(),
         "countries": data.countries,
         "horizon": opts.horizon,
@@ -217,12 +233,12 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
             "html_lang": t("meta.html_lang"),
             "title": t("bulletin.title"),
             "subtitle": t(
-                "bulletin.subtitle",
-                country=country_label(t, data.countries),
-                week=t("dates.week", week=number, year=year),
+                "bulletin.subtitle", country=country_label(t, data.countries), week=period_name
             ),
             "issued": t(
-                "bulletin.issued", start=t.day(data.week), data_as_of=t.day(data.data_as_of)
+                "bulletin.issued",
+                start=_period_day(t, data.week),
+                data_as_of=t.day(data.data_as_of),
             ),
             "period": t("dates.range", start=t.day(data.week), end=t.day(week_end)),
             "key_messages": key,
@@ -266,14 +282,14 @@ def _markdown_escape(text: object) -> str:
 
 def render_html(doc: dict[str, Any], map_png: bytes | None) -> str:
     """A self-contained HTML page (the map embedded), readable on screen and in print."""
-    t = Catalogue(doc["lang"])
+    t = Catalogue(doc["lang"], doc.get("cadence", "week"))
     src = "data:image/png;base64," + base64.b64encode(map_png).decode() if map_png else None
     return environment().get_template("bulletin.html.j2").render(doc=doc, t=t, map_src=src)
 
 
 def render_markdown(doc: dict[str, Any], map_file: str | None) -> str:
     """Markdown beside a map image file (relative name) for chat and e-mail."""
-    t = Catalogue(doc["lang"])
+    t = Catalogue(doc["lang"], doc.get("cadence", "week"))
     return environment().get_template("bulletin.md.j2").render(doc=doc, t=t, map_file=map_file)
 
 

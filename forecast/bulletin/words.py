@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from forecast import explain as weekly
@@ -30,9 +30,23 @@ def _missing(value: float | None) -> bool:
     return value is None or value != value  # NaN
 
 
+@cache
+def _meanings() -> tuple[dict[str, str], dict[str, str]]:
+    """The weekly and the monthly catalogue's meaning of each feature name."""
+    import features
+
+    week = {s.name: s.meaning for s in features.catalogue()}
+    month = {s.name: s.meaning for s in features.monthly_catalogue()}
+    return week, month
+
+
 def month_sentence(feature: str, value: float | None, t: Catalogue) -> str:
     """One monthly feature's value in words (``t`` a monthly catalogue)."""
     text = weekly.sentence(feature, value, t)
+    week, month = _meanings()
+    if feature in week and feature in month and week[feature] in text:
+        # A sentence that fell back to the meaning: the monthly panel's, not the weekly one.
+        text = text.replace(week[feature], month[feature])
     reading = weekly.read_feature(feature)
     if reading.measure not in _WINDOWED or _missing(value) or reading.weeks is not None:
         return text

@@ -1,10 +1,14 @@
-"""``forecast bulletin``: write a week's bulletin (HTML, PDF, Markdown, JSON) in each language."""
+"""``forecast bulletin``: write a week's bulletin (HTML, PDF, Markdown, JSON) in each language.
+
+``--cadence month`` writes the monthly bulletin of the monthly forecasts, under
+``bulletins/<YYYY-MM>/``.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from forecast.bulletin.data import Options, parse_week
+from forecast.bulletin.data import Options, parse_period
 from forecast.bulletin.i18n import available_languages
 from forecast.bulletin.load import NoForecastsError
 from forecast.settings import get_settings
@@ -18,16 +22,27 @@ def register(app: typer.Typer) -> None:
 
 def bulletin(
     week: str | None = typer.Option(
-        None, "--week", "-w", help="ISO week (2025-W23) or a date in it; default: latest forecasts."
+        None,
+        "--week",
+        "-w",
+        help="ISO week (2025-W23) or a date in it; monthly: a month (2025-06) or a date in it; "
+        "default: latest forecasts.",
     ),
     lang: list[str] | None = typer.Option(
         None, "--lang", "-l", help="Language (repeatable): en, fr ...; default: every catalogue."
     ),
-    horizon: int = typer.Option(4, help="Horizon (weeks) of the map, top 10 and risers."),
+    horizon: int | None = typer.Option(
+        None,
+        help="Horizon of the map, top 10 and risers, in periods (default: 4 weeks; 3 months).",
+    ),
     target: str = typer.Option("any", help="Target of the map, top 10 and risers."),
+    cadence: str | None = typer.Option(
+        None, "--cadence", help="week or month (default: settings.cadence)."
+    ),
 ) -> None:
-    """Write the weekly risk bulletin under <home>/outputs/bulletins/<week>/."""
+    """Write the risk bulletin under <home>/outputs/bulletins/<week>/ (<YYYY-MM>/ monthly)."""
     from forecast.bulletin.publish import publish  # matplotlib and jinja only when used
+    from forecast.cadence import get as get_cadence
 
     known = available_languages()
     unknown = sorted(set(lang or ()) - set(known))
@@ -38,12 +53,13 @@ def bulletin(
             err=True,
         )
         raise typer.Exit(2)
+    settings = get_settings()
     try:
-        day = parse_week(week) if week else None
+        period = get_cadence(cadence or settings.cadence)
+        day = parse_period(week, period.name) if week else None
     except ValueError as error:
         typer.secho(f"Bad --week {week!r}: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    settings = get_settings()
     if not settings.db_path.exists():
         typer.secho(f"No store at {settings.db_path}; run `forecast demo` first.", err=True)
         raise typer.Exit(1)
@@ -54,7 +70,7 @@ def bulletin(
                 settings.outputs,
                 day,
                 lang or known,
-                Options(horizon=horizon, target=target),
+                Options.for_cadence(period.name, horizon=horizon, target=target),
             )
     except (NoForecastsError, LookupError) as error:
         typer.secho(f"No bulletin: {error}", fg=typer.colors.RED, err=True)

@@ -144,3 +144,19 @@ def test_the_map_page_offers_the_monthly_horizons_and_words() -> None:
     weekly = page_config("en")
     assert [h["value"] for h in weekly["horizons"]] == [1, 4, 12]
     assert weekly["strings"]["status"].startswith("Week of")
+
+
+def test_bulletins_of_the_served_cadence(homes, monthly) -> None:
+    root = homes["month"] / "outputs" / "bulletins"
+    for folder, text in (("2025-11", "monthly"), ("2025-W24", "weekly")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / "bulletin.en.md").write_text(text)
+    client, headers = monthly
+    latest = client.get("/v1/bulletins/latest", headers=headers, params={"format": "md"})
+    assert latest.status_code == 200 and latest.text == "monthly"
+    by_month = client.get("/v1/bulletins/2025-11-20", headers=headers, params={"format": "md"})
+    assert by_month.status_code == 200 and by_month.text == "monthly"
+    june = client.get("/v1/bulletins/2025-W24", headers=headers, params={"format": "md"})
+    assert june.status_code == 404 and "for month 2025-06" in june.json()["detail"]
+    bad = client.get("/v1/bulletins/2025-13", headers=headers, params={"format": "md"})
+    assert bad.status_code == 422 and "a month such as 2025-06" in bad.json()["detail"]
