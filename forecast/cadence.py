@@ -49,6 +49,11 @@ class Cadence:
     bulletin_horizon: int  # the horizon of the bulletin's map and lists
     targets: tuple[str, ...]  # the targets this cadence can label
 
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        # Unpickled (in a joblib worker, say) as the module's own WEEK or MONTH, so the
+        # code's ``cadence is WEEK`` tests hold in every process.
+        return (get, (self.name,))
+
     @property
     def units(self) -> str:
         return f"{self.unit}s"
