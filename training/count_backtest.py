@@ -70,6 +70,24 @@ PREDICTION_COLUMNS = (
 )
 # Per-target defaults: fatalities' heavy tail wants a Tweedie deviance for the trees.
 OBJECTIVES = {"events": "poisson", "fatalities": "tweedie"}
+# The recipes chosen on the inner validation at h=4 (training.count_variants: the lowest
+# inner CRPS of every variant tried; docs/INTENSITY.md has the table). Both blend the
+# model's law with the district's empirical history, recalibrate the mean by an affine
+# map of its log on the calibration block and weigh training rows by recency (two-year
+# half-life); fatalities also split occurrence from size (hurdle).
+RECIPES: dict[str, dict[str, Any]] = {
+    "events": {
+        "blend_history": True,
+        "mean_calibration": "affine",
+        "recency_halflife_weeks": 104,
+    },
+    "fatalities": {
+        "hurdle": True,
+        "blend_history": True,
+        "mean_calibration": "affine",
+        "recency_halflife_weeks": 104,
+    },
+}
 
 
 def count_features(ds: Dataset, horizon: int, *, intensity: bool = True) -> list[str]:
@@ -107,12 +125,13 @@ def prior_columns(target: str) -> tuple[str, ...]:
 def make_count_model(
     params: dict[str, Any] | None, target: str, horizon: int, seed: int
 ) -> CountForecaster:
-    """The model for a count target and horizon: its prior, objective, an h-week embargo."""
+    """The model for a count target and horizon: its prior, objective, an h-week embargo,
+    and ``params`` on top (None: the target's recipe, :data:`RECIPES`)."""
     settings = {
         "objective": OBJECTIVES[target],
         "prior_columns": prior_columns(target),
         "random_state": seed,
-        **(params or {}),
+        **(RECIPES[target] if params is None else params),
         "embargo_weeks": horizon,
     }
     if settings["prior_columns"] is not None:
@@ -189,12 +208,14 @@ def count_backtest(
 ) -> CountBacktestResult:
     """Out-of-sample predictive laws of the model and the baselines, fold by fold.
 
-    ``ds`` must hold the count columns (:func:`training.counts.with_counts`).
+    ``ds`` must hold the count columns (:func:`training.counts.with_counts`). ``params``
+    are the CountForecaster's (None: the target's recipe, :data:`RECIPES`; ``{}``: the
+    estimator's defaults).
     """
     if target not in COUNT_TARGETS:
         raise ValueError(f"unknown count target {target!r} (one of {', '.join(COUNT_TARGETS)})")
     window = window or Window()
-    blend = bool((params or {}).get("blend_history"))
+    blend = bool((RECIPES[target] if params is None else params).get("blend_history"))
     X, columns = model_matrix(
         ds, target, horizon, list(features or count_features(ds, horizon)), blend
     )
@@ -321,6 +342,30 @@ def dataset_for_counts(home: Path, horizons: Sequence[int]) -> Dataset:
 HEADLINE = ("crps", "mse_log1p", "cover50", "cover80", "cover95", "width80", "width95")
 
 
+def markdown_rows(result: CountBacktestResult, subset: str = "all") -> list[str]:
+    """One markdown table row per forecaster (target, h, rows, then :data:`HEADLINE`),
+    the best CRPS in bold; ``markdown_header`` gives the header."""
+    table = result.metrics.filter(pl.col("subset") == subset)
+    best = table["crps"].min()
+    lines = []
+    for row in table.to_dicts():
+        crps_text = f"{row['crps']:.4f}"
+        if row["crps"] == best:
+            crps_text = f"**{crps_text}**"
+        cells = [result.target, str(result.horizon), subset, row["forecaster"], str(row["rows"])]
+        cells += [crps_text, f"{row['mse_log1p']:.4f}"]
+        cells += [f"{row[c]:.3f}" for c in ("cover50", "cover80", "cover95")]
+        cells += [f"{row[c]:.2f}" for c in ("width80", "width95")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown_header() -> list[str]:
+    names = ["target", "h", "rows", "forecaster", "n", "CRPS", "MSE log1p"]
+    names += ["cover 50", "cover 80", "cover 95", "width 80", "width 95"]
+    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+
+
 def main(
     home: Path = typer.Option(..., help="FORECAST_HOME holding forecast.duckdb and its panel."),
     target: list[str] = typer.Option(["events"], help="events or fatalities (repeat)."),
@@ -329,8 +374,11 @@ def main(
     end: str = typer.Option("", help="Last issue week predicted."),
     step: int = typer.Option(52, help="Weeks between refits."),
     seed: int = typer.Option(0, help="LightGBM seed."),
-    params: str = typer.Option("", help="CountForecaster parameters as JSON."),
+    params: str = typer.Option(
+        "", help="CountForecaster parameters as JSON (default: the target's recipe)."
+    ),
     out: Path = typer.Option(None, help="Write every prediction here (.parquet or .csv)."),
+    markdown: bool = typer.Option(False, help="Also print the metrics as a markdown table."),
 ) -> None:
     """Backtest the count model against the count baselines and print the metrics."""
     pl.Config.set_tbl_rows(100)
@@ -344,10 +392,12 @@ def main(
     ds = dataset_for_counts(home, horizon)
     chosen = json.loads(params) if params else None
     frames = []
+    lines = markdown_header()
     for t in target:
         for h in horizon:
             result = count_backtest(ds, t, h, params=chosen, window=window, seed=seed)
             frames.append(result.predictions)
+            lines += markdown_rows(result) + markdown_rows(result, "onset")
             table = result.metrics.select("subset", "forecaster", "rows", *HEADLINE)
             typer.echo(f"{t} h={h}:")
             typer.echo(str(table.with_columns(pl.selectors.float().round(4))))
@@ -356,6 +406,8 @@ def main(
                     f"  crps vs {name}: gain {b.gain:.4f}, P {b.p_better:.2f}"
                     f" ({'confident' if b.confident(0.9) else 'not confident'})"
                 )
+    if markdown:
+        typer.echo("\n".join(lines))
     if out is not None and frames:
         every = pl.concat(frames)
         every.write_csv(out) if out.suffix == ".csv" else every.write_parquet(out)

@@ -7,7 +7,7 @@ refits over the two years before that week. The outer backtest's test blocks are
 scored after the choice, for the ablation table of docs/INTENSITY.md.
 
 ``python -m training.count_variants --home DIR --target events --horizon 4 --variant base
---variant hurdle [--outer]`` prints one line per variant and appends them, as JSON, to
+--variant hurdle [--stage outer]`` prints one line per variant and appends them, as JSON, to
 ``--log``.
 """
 
@@ -66,6 +66,9 @@ VARIANTS: dict[str, Variant] = {
     "bigger_trees": Variant({"num_leaves": 15, "min_child_samples": 50, "colsample_bytree": 0.5}),
     "tweedie": Variant({"objective": "tweedie"}),
     "poisson": Variant({"objective": "poisson"}),
+    "size_crps": Variant(
+        {"dispersion_fit": "crps"}, note="NB size per bin by CRPS, not likelihood"
+    ),
     # Combinations of the single changes that helped on the inner validation.
     "blend_affine": Variant({"blend_history": True, "mean_calibration": "affine"}),
     "blend_recency104": Variant({"blend_history": True, "recency_halflife_weeks": 104}),
@@ -80,6 +83,34 @@ VARIANTS: dict[str, Variant] = {
     ),
     "hurdle_blend_recency104": Variant(
         {"hurdle": True, "blend_history": True, "recency_halflife_weeks": 104}
+    ),
+    "recency52": Variant({"recency_halflife_weeks": 52}),
+    "blend_affine_recency52": Variant(
+        {"blend_history": True, "mean_calibration": "affine", "recency_halflife_weeks": 52}
+    ),
+    "blend_affine_recency104_sizecrps": Variant(
+        {
+            "blend_history": True,
+            "mean_calibration": "affine",
+            "recency_halflife_weeks": 104,
+            "dispersion_fit": "crps",
+        }
+    ),
+    "hurdle_blend_recency104_sizecrps": Variant(
+        {
+            "hurdle": True,
+            "blend_history": True,
+            "recency_halflife_weeks": 104,
+            "dispersion_fit": "crps",
+        }
+    ),
+    "hurdle_blend_affine_recency104": Variant(
+        {
+            "hurdle": True,
+            "blend_history": True,
+            "mean_calibration": "affine",
+            "recency_halflife_weeks": 104,
+        }
     ),
 }
 
@@ -128,7 +159,9 @@ def main(
     target: list[str] = typer.Option(["events"], help="events or fatalities (repeat)."),
     horizon: list[int] = typer.Option([4], help="Horizons (repeat)."),
     variant: list[str] = typer.Option(list(VARIANTS), help="Variant names (repeat)."),
-    outer: bool = typer.Option(False, help="Also score the outer (test) backtest."),
+    stage: str = typer.Option(
+        "inner", help="inner (the validation), outer (the test blocks, after choosing) or both."
+    ),
     params: str = typer.Option("", help="Extra parameters (JSON) for every variant."),
     seed: int = typer.Option(0),
     log: Path = typer.Option(Path("count_variants.jsonl"), help="Append results here."),
@@ -138,10 +171,10 @@ def main(
     extra = json.loads(params) if params else {}
     for t in target:
         for h in horizon:
-            stages: Sequence[tuple[str, Dataset, Window]] = [
-                ("inner", inner_validation_data(ds, t, h), INNER_WINDOW)
-            ]
-            if outer:
+            stages: Sequence[tuple[str, Dataset, Window]] = []
+            if stage in ("inner", "both"):
+                stages = [("inner", inner_validation_data(ds, t, h), INNER_WINDOW)]
+            if stage in ("outer", "both"):
                 stages = [*stages, ("outer", ds, Window())]
             for name in variant:
                 chosen = VARIANTS[name]

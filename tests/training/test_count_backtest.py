@@ -110,6 +110,15 @@ def test_metrics_table_and_the_crps_gate(events_result: cb.CountBacktestResult) 
     assert decisions["zero"].difference == pytest.approx(gap)
 
 
+def test_recipes_are_the_default_and_keep_the_embargo() -> None:
+    fatalities = cb.make_count_model(None, "fatalities", 12, seed=3)
+    assert fatalities.hurdle and fatalities.blend_history and fatalities.objective == "tweedie"
+    assert fatalities.history_columns[0] == "cnt_fatalities_past_h12_00"
+    assert fatalities.embargo_weeks == 12 and fatalities.random_state == 3
+    plain = cb.make_count_model({"embargo_weeks": 0}, "events", 4, seed=0)
+    assert not plain.blend_history and plain.embargo_weeks == 4  # the embargo always wins
+
+
 def test_blend_and_hurdle_recipes_run(count_ds: Dataset) -> None:
     params = {**FAST, "hurdle": True, "blend_history": True}
     result = cb.count_backtest(
@@ -128,9 +137,10 @@ def test_command_line(world: World, tmp_path: Path) -> None:
     app.command()(cb.main)
     out = tmp_path / "preds.csv"
     args = ["--home", str(tmp_path), "--target", "events", "--horizon", "4", "--step", "52"]
-    args += ["--params", '{"n_estimators": 20}', "--out", str(out)]
+    args += ["--params", '{"n_estimators": 20}', "--out", str(out), "--markdown"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "events h=4" in result.output and "crps vs mean_52w" in result.output
+    assert "| target | h | rows | forecaster |" in result.output
     written = pl.read_csv(out)
     assert written.columns[: len(cb.PREDICTION_COLUMNS)] == list(cb.PREDICTION_COLUMNS)
