@@ -189,3 +189,12 @@ def test_start_end_and_history_before_start() -> None:
     assert late.equals(full.filter(pl.col("month").is_between(MAR, APR)))
     with pytest.raises(ValueError, match="before start"):
         build_monthly_panel(tables, start=APR, end=MAR)
+
+
+def test_docs_list_the_monthly_catalogue() -> None:
+    from pathlib import Path
+
+    from features import markdown_table
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "FEATURES.md"
+    assert markdown_table(monthly_catalogue()) in docs.read_text(encoding="utf-8")
