@@ -227,3 +227,37 @@ def test_the_embargo_is_h_months(month_ds: Dataset, monkeypatch: pytest.MonkeyPa
     for first_test, weeks in zip(firsts["issue_month"], trained, strict=True):
         assert weeks.max() + h < MONTH.index(first_test)
         assert weeks.max() + h == MONTH.index(first_test) - 1  # nothing more is held out
+
+
+def test_monthly_retrain_beside_the_weekly_models(tmp_path, tracking) -> None:
+    """``retrain --cadence month``: the monthly panel, risk-*-m* models, monthly rows."""
+    from forecast.schema import COUNTS, DISTRICTS, PARTNER_PRESENCE
+    from forecast.settings import Settings
+    from forecast.store import Store
+    from training.retrain import ExitCode, retrain
+    from training.tune import save_params
+
+    uri, _, _ = tracking
+    tables = monthly_world(districts=12, months=96, seed=4)
+    settings = Settings(
+        home=tmp_path / "home", mlflow_tracking_uri=uri, targets=["any", "civilians"], seed=1
+    )
+    with Store(settings.db_path) as store, store.transaction():
+        store.upsert(DISTRICTS, tables.districts)
+        store.upsert(COUNTS, tables.counts)
+        store.upsert(PARTNER_PRESENCE, tables.partners)
+    for h in (1, 3, 6):
+        save_params(settings.home, "any", h, {"params": {"n_estimators": 20}}, "month")
+    report = retrain(settings, jobs=1, cadence="month")
+    assert report.code in (ExitCode.PROMOTED, ExitCode.NOT_PROMOTED), "\n".join(report.lines)
+    # civilians cannot be labelled from counts: the settings' other targets are left out.
+    assert [o.name for o in report.outcomes] == ["risk-any-m1", "risk-any-m3", "risk-any-m6"]
+    with Store(settings.db_path) as store:
+        assert store.has_table("panel_month") and not store.has_table("panel")
+        rows = store.read("forecasts")
+    assert set(rows["cadence"]) == {"month"} and rows.height == 12 * 3
+    assert set(rows["issue_week"]) == {tables.counts["month"].max()}
+    assert {v.split("/")[0] for v in rows["model_version"]} == {
+        "risk-any-m1", "risk-any-m3", "risk-any-m6",
+    }  # fmt: skip
+    assert any(line.startswith("scored issue month") for line in report.lines)
