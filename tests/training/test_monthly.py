@@ -261,3 +261,13 @@ def test_monthly_retrain_beside_the_weekly_models(tmp_path, tracking) -> None:
         "risk-any-m1", "risk-any-m3", "risk-any-m6",
     }  # fmt: skip
     assert any(line.startswith("scored issue month") for line in report.lines)
+
+
+def test_tuning_searches_inside_the_monthly_training_window(month_ds: Dataset) -> None:
+    from training.tune import tune
+
+    entry = tune(month_ds, "any", 1, metric="log_loss", n_trials=2, seed=3, log_trials=False)
+    until = date.fromisoformat(entry["until"])
+    # The outer backtest's first origin: three years of issue months before the last one.
+    assert until.day == 1 and until == MONTH.shift(month_ds.last_week, -36)
+    assert entry["trials"] == 2 and entry["value"] > 0
