@@ -21,6 +21,7 @@ store (the ``forecast backtest --target events`` wiring is to come).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterator, Sequence
@@ -303,6 +304,35 @@ def metrics_table(scores: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
     )
 
 
+EXPECTED_BINS = (0.1, 0.5, 2.0, 5.0, 20.0)
+
+
+def coverage_by_expected(
+    predictions: pl.DataFrame, edges: Sequence[float] = EXPECTED_BINS
+) -> pl.DataFrame:
+    """The model's interval coverage per bin of its expected count (target, horizon, bin):
+    pooled coverage can hide quiet districts over-covered and busy ones under-covered."""
+    inside = [
+        ((pl.col(f"lower{k}") <= pl.col("observed")) & (pl.col("observed") <= pl.col(f"upper{k}")))
+        .mean()
+        .alias(f"cover{k}")
+        for k in (round(c * 100) for c in COVERAGES)
+    ]
+    bounds = [0.0, *edges, math.inf]
+    labels = [f"[{lo:g}, {hi:g})" for lo, hi in itertools.pairwise(bounds)]
+    which = np.searchsorted(np.asarray(edges), predictions["expected"].to_numpy(), side="right")
+    return (
+        predictions.with_columns(
+            pl.Series("expected_bin", np.asarray(labels)[which]),
+            pl.Series("_bin", which),
+        )
+        .group_by("target", "horizon", "_bin", "expected_bin")
+        .agg(pl.len().alias("rows"), *inside, pl.col("observed").mean().alias("observed_mean"))
+        .sort("target", "horizon", "_bin")
+        .drop("_bin")
+    )
+
+
 def gate(
     result: CountBacktestResult, rule: GateRule | None = None, metric: str = "crps"
 ) -> dict[str, Bootstrap]:
@@ -408,6 +438,11 @@ def main(
                 )
     if markdown:
         typer.echo("\n".join(lines))
+    if frames:
+        typer.echo("Interval coverage by the model's expected count:")
+        typer.echo(
+            str(coverage_by_expected(pl.concat(frames)).with_columns(pl.selectors.float().round(3)))
+        )
     if out is not None and frames:
         every = pl.concat(frames)
         every.write_csv(out) if out.suffix == ".csv" else every.write_parquet(out)

@@ -265,13 +265,14 @@ class Hurdle:
         # Each row needs the size part at its own inner level: one call per level.
         out = np.zeros(inner.shape, dtype=np.int64)
         for j in range(tau.shape[1]):
-            q = _diagonal_quantile(self.size_part, inner[:, j])
+            q = quantile_per_row(self.size_part, inner[:, j])
             out[:, j] = np.where(zero[:, j], 0, 1 + q)
         return out
 
 
-def _diagonal_quantile(dist: CountDistribution, tau: np.ndarray) -> np.ndarray:
-    """Row i's quantile at level tau[i]."""
+def quantile_per_row(dist: CountDistribution, tau: np.ndarray) -> np.ndarray:
+    """Row i's quantile at its own level tau[i] (shape (n,), integers)."""
+    tau = np.broadcast_to(np.asarray(tau, np.float64), (len(dist),))
     if isinstance(dist, NegBinomial):
         out = np.empty(len(dist))
         poisson, nb = dist._split()

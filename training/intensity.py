@@ -69,6 +69,7 @@ from training.count_distributions import (
     Hurdle,
     Mixture,
     NegBinomial,
+    quantile_per_row,
 )
 
 # NB sizes are searched in this range; the upper end is read as Poisson (infinite size).
@@ -155,24 +156,38 @@ def bin_edges(mu: np.ndarray, bins: int) -> np.ndarray:
     return np.unique(np.quantile(mu, np.linspace(0, 1, bins + 1)[1:-1]))
 
 
-def tail_masses(dist: CountDistribution, y: np.ndarray, coverages: Sequence[float]) -> np.ndarray:
-    """Per coverage c, the tail mass a whose [Q(a), Q(1 - a)] covers ``y`` nearest c.
+def tail_masses(
+    dist: CountDistribution,
+    y: np.ndarray,
+    coverages: Sequence[float],
+    groups: np.ndarray | None = None,
+    n_groups: int = 1,
+) -> np.ndarray:
+    """Per group of rows and coverage c, the tail mass a whose [Q(a), Q(1 - a)] covers
+    ``y`` nearest c (n_groups x len(coverages)).
 
-    Ties go to the smaller a (the wider interval); the result is non-increasing in c,
-    so the intervals nest.
+    Ties go to the smaller a (the wider interval); each group's tails are non-increasing
+    in c, so the intervals nest. A group without rows keeps the nominal (1 - c) / 2.
     """
     y = np.asarray(y, np.float64)
+    groups = np.zeros(len(y), dtype=np.int64) if groups is None else np.asarray(groups)
     lower = dist.quantile(TAIL_GRID)
     upper = dist.quantile(1.0 - TAIL_GRID)
-    coverage = ((lower <= y[:, None]) & (y[:, None] <= upper)).mean(axis=0)
-    out = []
-    for c in sorted(coverages):
-        gap = np.abs(coverage - c)
-        out.append(TAIL_GRID[np.flatnonzero(gap <= gap.min() + 1e-12)[0]])
-    # Wider nominal coverage must never get a larger tail than a narrower one.
-    out = np.minimum.accumulate(np.array(out))
-    order = np.argsort(np.argsort(coverages))
-    return out[order]
+    inside = (lower <= y[:, None]) & (y[:, None] <= upper)
+    order = np.argsort(coverages)
+    out = np.tile((1.0 - np.asarray(coverages, np.float64)) / 2.0, (n_groups, 1))
+    for g in range(n_groups):
+        rows = groups == g
+        if not rows.any():
+            continue
+        coverage = inside[rows].mean(axis=0)
+        chosen = []
+        for c in np.asarray(coverages, np.float64)[order]:
+            gap = np.abs(coverage - c)
+            chosen.append(TAIL_GRID[np.flatnonzero(gap <= gap.min() + 1e-12)[0]])
+        # A wider nominal coverage never gets a larger tail than a narrower one.
+        out[g, order] = np.minimum.accumulate(np.array(chosen))
+    return out
 
 
 class _CountPart:
@@ -226,6 +241,7 @@ class CountForecaster(RegressorMixin, BaseEstimator):
         dispersion_fit: str = "likelihood",
         interval_calibration: bool = True,
         interval_coverages: tuple[float, ...] = DEFAULT_COVERAGES,
+        interval_bins: int = 5,
         hurdle: bool = False,
         history_columns: tuple[str, ...] | None = None,
         blend_history: bool = False,
@@ -256,6 +272,7 @@ class CountForecaster(RegressorMixin, BaseEstimator):
         self.dispersion_fit = dispersion_fit
         self.interval_calibration = interval_calibration
         self.interval_coverages = interval_coverages
+        self.interval_bins = interval_bins
         self.hurdle = hurdle
         self.history_columns = history_columns
         self.blend_history = blend_history
@@ -431,7 +448,8 @@ class CountForecaster(RegressorMixin, BaseEstimator):
         self.occurrence_ = None
         self.blend_weight_ = 0.0
         self.calibration_ = "none"
-        self.interval_tails_ = np.zeros(0)
+        self.interval_edges_ = np.zeros(0)
+        self.interval_tails_ = np.zeros((0, len(self.interval_coverages)))
         if (y > 0).sum() < self.min_positives:
             return self
         fit_rows, cal_rows = self._split(y, week)
@@ -456,8 +474,12 @@ class CountForecaster(RegressorMixin, BaseEstimator):
             self.blend_weight_ = self._blend_weight(X[cal_rows], y[cal_rows])
         self.calibration_ = "out_of_time_mean_and_spread"
         if self.interval_calibration:
+            law = self._distribution(X[cal_rows])
+            expected = law.mean()
+            self.interval_edges_ = bin_edges(expected, self.interval_bins)
+            groups = np.searchsorted(self.interval_edges_, expected, side="right")
             self.interval_tails_ = tail_masses(
-                self._distribution(X[cal_rows]), y[cal_rows], self.interval_coverages
+                law, y[cal_rows], self.interval_coverages, groups, len(self.interval_edges_) + 1
             )
             self.calibration_ = "out_of_time"
         return self
@@ -538,8 +560,9 @@ class CountForecaster(RegressorMixin, BaseEstimator):
         """The lower quantiles of the predictive law (n x len(levels), integers)."""
         return self.predict_distribution(X).quantile(levels)
 
-    def tail_mass(self, coverage: float) -> float:
-        """Probability left out on each side of the ``coverage`` interval.
+    def tail_mass(self, coverage: float) -> np.ndarray:
+        """Probability left out on each side of the ``coverage`` interval, per bin of the
+        expected count (one value when the levels are nominal or pooled).
 
         Nominal, (1 - c) / 2, unless the levels were calibrated; then interpolated between
         the calibrated coverages (and 0 -> 0.5, 1 -> 0), so any coverage nests.
@@ -548,25 +571,38 @@ class CountForecaster(RegressorMixin, BaseEstimator):
             raise ValueError(f"coverage must be in (0, 1), got {coverage}")
         check_is_fitted(self, "training_mean_")
         if not len(self.interval_tails_):
-            return (1.0 - coverage) / 2.0
-        c = np.r_[0.0, np.sort(self.interval_coverages), 1.0]
-        a = np.r_[0.5, self.interval_tails_[np.argsort(self.interval_coverages)], 0.0]
-        return float(np.interp(coverage, c, a))
+            return np.array([(1.0 - coverage) / 2.0])
+        order = np.argsort(self.interval_coverages)
+        c = np.r_[0.0, np.asarray(self.interval_coverages)[order], 1.0]
+        return np.array(
+            [np.interp(coverage, c, np.r_[0.5, t[order], 0.0]) for t in self.interval_tails_]
+        )
+
+    def row_tail_mass(self, expected: np.ndarray, coverage: float) -> np.ndarray:
+        """Each row's tail mass: its bin's, by the row's expected count."""
+        tails = self.tail_mass(coverage)
+        if len(tails) == 1:
+            return np.full(len(expected), tails[0])
+        return tails[np.searchsorted(self.interval_edges_, expected, side="right")]
+
+    def _interval(
+        self, dist: CountDistribution, expected: np.ndarray, coverage: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        a = self.row_tail_mass(expected, coverage)
+        return quantile_per_row(dist, a), quantile_per_row(dist, 1.0 - a)
 
     def predict_interval(self, X: Any, coverage: float) -> tuple[np.ndarray, np.ndarray]:
         """(lower, upper) integer counts; calibrated to cover ``coverage`` out of time."""
-        a = self.tail_mass(coverage)
-        q = self.predict_quantiles(X, [a, 1.0 - a])
-        return q[:, 0], q[:, 1]
+        dist = self.predict_distribution(X)
+        return self._interval(dist, dist.mean(), coverage)
 
     def predict_intervals(
         self, X: Any, coverages: Sequence[float] = DEFAULT_COVERAGES
     ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """Every interval from one predictive law (one pass over the model)."""
         dist = self.predict_distribution(X)
-        tails = [self.tail_mass(c) for c in coverages]
-        q = dist.quantile([t for a in tails for t in (a, 1.0 - a)])
-        return {c: (q[:, 2 * i], q[:, 2 * i + 1]) for i, c in enumerate(coverages)}
+        expected = dist.mean()
+        return {c: self._interval(dist, expected, c) for c in coverages}
 
     @property
     def n_trees_(self) -> int:

@@ -96,8 +96,9 @@ def test_intervals_nest(fitted) -> None:
     assert ((l95 <= l80) & (l80 <= l50) & (l50 <= u50) & (u50 <= u80) & (u80 <= u95)).all()
     l90, u90 = model.predict_interval(X, 0.9)  # between calibrated levels: interpolated
     assert ((l95 <= l90) & (l90 <= l80) & (u80 <= u90) & (u90 <= u95)).all()
-    tails = [model.tail_mass(c) for c in (0.5, 0.8, 0.9, 0.95)]
-    assert tails == sorted(tails, reverse=True)
+    tails = np.array([model.tail_mass(c) for c in (0.5, 0.8, 0.9, 0.95)])  # coverage x bin
+    assert tails.shape == (4, len(model.interval_edges_) + 1)
+    assert (np.diff(tails, axis=0) <= 0).all()
     with pytest.raises(ValueError, match="coverage"):
         model.tail_mass(1.0)
 
@@ -116,11 +117,28 @@ def test_interval_levels_are_calibrated_on_fresh_data(fitted) -> None:
         assert abs(share - c) <= abs(central - c) + 0.005
 
 
+def test_levels_per_bin_of_the_expected_count_cover_the_active_rows() -> None:
+    """With the levels chosen per bin of the expected count, the busiest fifth of the rows
+    is covered near nominal too, not only the rows pooled."""
+    X, y, week = nb_world(base=-1.0)
+    X_new, y_new, _ = nb_world(n_weeks=60, base=-1.0, seed=1)
+    columns = ["a", "b", "c"]
+    model = CountForecaster(prior_columns=("c",), embargo_weeks=4, interval_bins=5, **FAST)
+    model.fit(X[columns], y, week=week)
+    assert model.interval_tails_.shape == (len(model.interval_edges_) + 1, 3)
+    expected = model.predict(X_new[columns])
+    busy = expected >= np.quantile(expected, 0.8)
+    for c, tolerance in ((0.8, 0.06), (0.95, 0.03)):
+        inside = covered(y_new, *model.predict_interval(X_new[columns], c))
+        assert inside.mean() == pytest.approx(c, abs=0.03)
+        assert inside[busy].mean() == pytest.approx(c, abs=tolerance)
+
+
 def test_tail_masses_pick_the_levels_nearest_nominal() -> None:
     rng = np.random.default_rng(2)
     mu = np.full(20_000, 0.4)  # P(Y = 0) = 0.67: any interval from 0 covers 67%
     y = rng.poisson(mu)
-    tails = tail_masses(NegBinomial(mu), y, (0.5, 0.8, 0.95))
+    (tails,) = tail_masses(NegBinomial(mu), y, (0.5, 0.8, 0.95))
     assert tails[0] >= tails[1] >= tails[2]
     lower, upper = NegBinomial(mu).quantile([tails[1], 1 - tails[1]]).T
     assert covered(y, lower, upper).mean() == pytest.approx(0.8, abs=0.15)
