@@ -336,6 +336,52 @@ FORECASTS = Table(
     ("district_code", "issue_week", "horizon", "target", "cadence"),
 )
 
+INTERVAL_LEVELS = (50, 80, 95)
+# Expected counts over the next h periods (training.intensity's CountForecaster) and how they
+# stand against the district's own normal (forecast.escalation), beside the probabilities of
+# ``forecasts``: one row per district, issue period, horizon, count target and cadence.
+INTENSITY = Table(
+    "intensity",
+    (
+        Column("district_code", "VARCHAR NOT NULL", pl.Utf8, "district"),
+        Column("issue_week", "DATE NOT NULL", pl.Date, "first day of the issue period"),
+        Column("horizon", "INTEGER NOT NULL", pl.Int32, "periods ahead: the count of t+1..t+h"),
+        Column("target", "VARCHAR NOT NULL", pl.Utf8, "events or fatalities"),
+        Column("expected", "DOUBLE NOT NULL", pl.Float64, "mean of the predictive law"),
+        *(
+            Column(f"{side}{level}", "INTEGER", pl.Int32, f"{side} end of the {level}% interval")
+            for level in INTERVAL_LEVELS
+            for side in ("lower", "upper")
+        ),
+        Column(
+            "normal",
+            "DOUBLE",
+            pl.Float64,
+            "the district's normal: mean of its last 52 h-period counts up to the issue period",
+        ),
+        Column(
+            "ratio",
+            "DOUBLE",
+            pl.Float64,
+            "expected / normal (both floored at escalation_floor, so a calm district's "
+            "0.01 against 0.001 is no escalation)",
+        ),
+        Column(
+            "percentile",
+            "DOUBLE",
+            pl.Float64,
+            "share of the district's last 52 h-period counts below the expected one (ties half)",
+        ),
+        Column(
+            "escalation", "VARCHAR", pl.Utf8, "escalating, usual or easing (forecast.escalation)"
+        ),
+        Column("model_version", "VARCHAR NOT NULL", pl.Utf8, "registered model name and version"),
+        Column("data_as_of", "DATE", pl.Date, "latest event date in the store when scored"),
+        Column("cadence", "VARCHAR NOT NULL DEFAULT 'week'", pl.Utf8, "week or month"),
+    ),
+    ("district_code", "issue_week", "horizon", "target", "cadence"),
+)
+
 CHAMPIONS = Table(
     "champions",
     (

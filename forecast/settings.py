@@ -97,6 +97,37 @@ class Settings(BaseSettings):
         "labelled <model>/baseline-logistic (training.fallback); false leaves them unscored.",
     )
 
+    # Intensity (count models) and escalation; see forecast.escalation and docs/INTENSITY.md.
+    count_targets: list[Literal["events", "fatalities"]] = Field(
+        ["events", "fatalities"],
+        description="Count targets trained and scored beside the probabilities (weekly "
+        "cadence); empty disables intensity.",
+    )
+    escalation_up: float = Field(
+        1.5,
+        gt=1.0,
+        description="Expected events at least this many times the district's normal are "
+        "'escalating'.",
+    )
+    escalation_down: float = Field(
+        0.67,
+        gt=0.0,
+        lt=1.0,
+        description="Expected events at most this share of the district's normal are 'easing'.",
+    )
+    escalation_floor: float = Field(
+        0.5,
+        gt=0.0,
+        description="Counts below this are read as this when forming the ratio, so a calm "
+        "district's tiny changes are 'usual'.",
+    )
+    top_band_min_weekly_events: float = Field(
+        1.0,
+        ge=0.0,
+        description="The top risk band also needs this many expected events per week of the "
+        "horizon; a probable but small threat is one band lower. 0 = probability alone.",
+    )
+
     # Serving (forecast serve, the API).
     host: str = Field("127.0.0.1", description="Address `forecast serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `forecast serve` binds.")
