@@ -15,8 +15,10 @@ onset rows (no count of the target in the 52 weeks up to the issue week), and
 :func:`gate` bootstraps the model's CRPS against each baseline's as the champion gate
 does log loss (training.gate, paired over issue weeks).
 
-``python -m training.count_backtest --home DIR --target events --horizon 4`` runs it on a
-store (the ``forecast backtest --target events`` wiring is to come).
+``forecast backtest --target events --horizon 4`` runs it on the service's store
+(:func:`run_count_backtests`, :func:`comparison_table`, :func:`gate_lines`, and
+:func:`log_count_backtest_run` for its MLflow run); ``python -m training.count_backtest
+--home DIR --target events --horizon 4`` on any store, with ``--params`` for variants.
 """
 
 from __future__ import annotations
@@ -355,6 +357,159 @@ def gate(
             seed=rule.seed,
         )
     return out
+
+
+def run_count_backtests(
+    ds: Dataset,
+    pairs: Sequence[tuple[str, int]],
+    *,
+    window: Window,
+    seed: int,
+    jobs: int = 1,
+) -> list[CountBacktestResult]:
+    """:func:`count_backtest` with each target's recipe for every pair, in ``jobs``
+    processes (as training.train's run_backtests; ``ds`` carries the countries)."""
+    tasks = [dict(target=t, horizon=h, window=window, seed=seed) for t, h in pairs]
+    if jobs <= 1 or len(tasks) <= 1:
+        return [count_backtest(ds, **task) for task in tasks]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=jobs, backend="loky")(
+        delayed(count_backtest)(ds, **task) for task in tasks
+    )
+
+
+# What ``forecast backtest --out`` writes for a count target, in this order.
+OUTPUT_COLUMNS = (*PREDICTION_COLUMNS, "onset")
+# The printed table's scores, per target, horizon, subset and forecaster.
+TABLE_COLUMNS = (
+    "crps",
+    "mse_log1p",
+    "cover50",
+    "cover80",
+    "cover95",
+    "width50",
+    "width80",
+    "width95",
+)
+
+
+def comparison_table(results: Sequence[CountBacktestResult]) -> pl.DataFrame:
+    """Target, horizon, subset and forecaster with :data:`TABLE_COLUMNS`, for printing."""
+    frames = [
+        r.metrics.select(
+            pl.lit(r.target).alias("target"),
+            pl.lit(r.horizon).alias("horizon"),
+            "subset",
+            "forecaster",
+            "rows",
+            *TABLE_COLUMNS,
+        )
+        for r in results
+        if r.scores.height
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame()
+
+
+def _percent(gain: float, baseline: float) -> str:
+    return f"{100.0 * gain / baseline:+.1f}%" if baseline > 0 else "n/a"
+
+
+def gate_lines(result: CountBacktestResult, rule: GateRule) -> list[str]:
+    """What the CRPS gate says against the baselines: the verdict against the best one
+    (lowest CRPS), then one line per baseline with the gain and the bootstrap's P.
+
+    The gain in percent is of the baseline's CRPS (the issue's "10% below the best").
+    """
+    head = f"gate {result.target} h={result.horizon}:"
+    if not result.scores.height:
+        return [f"{head} crps undefined (no backtest rows)"]
+    boots = gate(result, rule)
+    model = result.metric("crps")
+    values = {name: result.metric("crps", name) for name in boots}
+    best = min(values, key=values.__getitem__)
+    sure = all(b.confident(rule.confidence) for b in boots.values())
+    verdict = (
+        f"beats every baseline with {rule.confidence:.0%} confidence"
+        if sure
+        else f"does not beat every baseline with {rule.confidence:.0%} confidence"
+    )
+    lines = [
+        f"{head} crps {model:.4f}, best baseline {best} {values[best]:.4f}, difference "
+        f"{model - values[best]:+.4f} ({_percent(model - values[best], values[best])}), "
+        f"P {boots[best].p_better:.2f} ({verdict})"
+    ]
+    for name, b in boots.items():
+        lines.append(
+            f"  vs {name}: crps {values[name]:.4f}, gain {b.gain:.4f} "
+            f"({_percent(b.gain, values[name])}), P {b.p_better:.2f} "
+            f"({'confident' if b.confident(rule.confidence) else 'not confident'})"
+        )
+    return lines
+
+
+def log_count_backtest_run(
+    result: CountBacktestResult, data: dict[str, Any], window: Window, rule: GateRule
+) -> str:
+    """A ``backtest-count`` MLflow run, as training.train's log_backtest_run for the risks:
+    window, data and model parameters, every score per subset and forecaster, per-fold
+    scores as steps, the CRPS gate's figures, the predictions and coverage by bin."""
+    import tempfile
+
+    import mlflow
+
+    # The binary runs' helpers, so both kinds of run hold the same shapes of metric.
+    from training.tracking import Comparison, _finite, _log_fold_metrics
+
+    name = f"count-{result.target}-h{result.horizon}"
+    with mlflow.start_run(run_name=f"backtest {name}") as run:
+        mlflow.set_tags(
+            {
+                "kind": "backtest-count",
+                "target": result.target,
+                "horizon": result.horizon,
+                "cadence": "week",
+                "gate_metric": "crps",
+            }
+        )
+        model = result.models[0].get_params() if result.models else {}
+        folds = result.predictions["fold"].n_unique() if result.predictions.height else 0
+        mlflow.log_params(
+            {
+                "target": result.target,
+                "horizon": result.horizon,
+                "window.start": window.start,
+                "window.end": window.end,
+                "window.step": window.step,
+                "folds": folds,
+                **data,
+                # MLflow caps a parameter's length; the past-sample names are long.
+                **{f"model.{k}": str(v)[:500] for k, v in model.items()},
+            }
+        )
+        if not result.scores.height:
+            return run.info.run_id
+        overall = {
+            f"{row['subset']}/{row['forecaster']}/{k}": v
+            for row in result.metrics.to_dicts()
+            for k, v in row.items()
+            if isinstance(v, float | int)
+        }
+        mlflow.log_metrics(_finite(overall))
+        _log_fold_metrics(metrics_table(result.scores, by=["fold"]))
+        gated = {MODEL: result.metric("crps")}
+        for other, boot in gate(result, rule).items():
+            comparison = Comparison(other, result.metric("crps", other), boot)
+            gated.update({other: comparison.value, **comparison.values()})
+        mlflow.log_metrics(_finite({f"gate/{k}": v for k, v in gated.items()}))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "predictions.parquet"
+            result.predictions.write_parquet(path)
+            mlflow.log_artifact(str(path), "backtest")
+            bins = Path(tmp) / "coverage_by_expected.csv"
+            coverage_by_expected(result.predictions).write_csv(bins)
+            mlflow.log_artifact(str(bins), "backtest")
+    return run.info.run_id
 
 
 def dataset_for_counts(home: Path, horizons: Sequence[int]) -> Dataset:

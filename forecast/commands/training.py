@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
 
 from forecast import vocab
 from forecast.settings import get_settings
+
+if TYPE_CHECKING:  # the training stack loads lazily: `forecast --help` stays quick
+    from forecast.store import Store
+    from training.backtest import Window
+    from training.count_backtest import CountBacktestResult
+    from training.dataset import Dataset
 
 EXIT_BAD_OPTION = 2
 
@@ -237,8 +244,49 @@ def _open_store():
     return Store(get_settings().db_path)
 
 
+BacktestTargetOpt = typer.Option(
+    None,
+    "--target",
+    "-t",
+    help="any, fatal, civilians or abduction (probabilities), events or fatalities "
+    "(expected counts with 50/80/95% intervals, weekly only); repeat for several "
+    "(default: every probability target of the settings).",
+)
+
+
+def _split_targets(targets: list[str] | None) -> tuple[list[str] | None, list[str]]:
+    """The asked probability targets (None: the settings') and count targets, in the
+    order asked; an unknown name exits with the allowed ones."""
+    from training.counts import COUNT_TARGETS
+
+    if not targets:
+        return None, []
+    allowed = (*vocab.TARGETS, *COUNT_TARGETS)
+    unknown = [t for t in targets if t not in allowed]
+    if unknown:
+        names = ", ".join(unknown)
+        typer.secho(f"Unknown target(s): {names}; use {', '.join(allowed)}", err=True)
+        raise typer.Exit(EXIT_BAD_OPTION)
+    asked = list(dict.fromkeys(targets))
+    return [t for t in asked if t in vocab.TARGETS], [t for t in asked if t in COUNT_TARGETS]
+
+
+def _write(frame: pl.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".parquet":
+        frame.write_parquet(out)
+    else:
+        frame.write_csv(out)
+
+
+def counts_path(out: Path) -> Path:
+    """Where the count predictions go when probability targets share ``--out``: beside
+    it, ``preds.csv`` -> ``preds.counts.csv`` (their columns differ)."""
+    return out.with_name(f"{out.stem}.counts{out.suffix}")
+
+
 def backtest_cmd(
-    target: list[str] | None = TargetOpt,
+    target: list[str] | None = BacktestTargetOpt,
     horizon: list[int] | None = HorizonOpt,
     start: datetime | None = StartOpt,
     end: datetime | None = EndOpt,
@@ -262,7 +310,18 @@ def backtest_cmd(
     issue_month (the month's first day) in place of issue_week. With --country only that
     country's rows are predicted and scored; folds are cut by issue period for all
     countries at once.
+
+    Count targets (--target events, --target fatalities; weekly cadence): the count model
+    beside the zero, recent-mean, 52-week-mean and empirical-history baselines on the same
+    folds, scored by CRPS, MSE of log(1 + count) and interval coverage, with the CRPS gate
+    against each baseline. Their output columns: district_code, issue_week, horizon,
+    target, expected, lower50, upper50, lower80, upper80, lower95, upper95, observed,
+    zero, recent_mean, mean_52w, empirical, onset; beside probability targets they go to
+    OUT with .counts before the suffix (preds.csv -> preds.counts.csv).
     """
+    from dataclasses import replace
+
+    from forecast.cadence import WEEK
     from training.backtest import comparison_table, prediction_columns
     from training.gate import GateRule
     from training.tracking import configure, data_params, gate_line
@@ -270,43 +329,105 @@ def backtest_cmd(
 
     settings = get_settings()
     cad = _cadence(cadence)
-    pairs = _pairs(target, horizon, cad)
+    binary, counts = _split_targets(target)
+    if counts and cad is not WEEK:
+        typer.secho(
+            f"Count targets ({', '.join(counts)}) are weekly only: drop --cadence {cad.name} "
+            "or run them in a separate backtest",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_OPTION)
+    # An empty list would mean "the settings' targets" to _pairs: only counts were asked.
+    pairs = _pairs(binary, horizon, cad) if binary is None or binary else []
+    count_horizons = [h for _, h in _pairs(["any"], horizon, cad)] if counts else []
+    count_pairs = [(t, h) for t in counts for h in count_horizons]
     window = _window(start, end, step, cad)
     pool = settings.pool_countries if pool is None else pool
+    # The count model reads any's history beside the panel (training.count_backtest).
+    wanted = list(dict.fromkeys([*pairs, *(("any", h) for h in count_horizons)]))
     with _open_store() as store:
-        ds = _without(_dataset(store, pairs, country or None, pool, cad), without)
-    results = run_backtests(
-        ds,
-        pairs,
-        window=window,
-        seed=settings.seed,
-        params=_params(pairs, cad),
-        jobs=_jobs(jobs),
-        k=settings.top_k,
+        ds = _without(_dataset(store, wanted, country or None, pool, cad), without)
+        events = _stored_events(store) if counts else None
+    results = (
+        run_backtests(
+            ds,
+            pairs,
+            window=window,
+            seed=settings.seed,
+            params=_params(pairs, cad),
+            jobs=_jobs(jobs),
+            k=settings.top_k,
+        )
+        if pairs
+        else []
     )
+    count_results = _count_backtests(ds, events, count_pairs, window, settings.seed, _jobs(jobs))
+    rule = GateRule.from_settings(settings)
+    count_rule = replace(rule, metric="crps")
     if log:
+        from training.count_backtest import log_count_backtest_run
+
         configure(settings.mlflow_uri, settings.artifact_root)
         data = {**data_params(ds), **_scope(ds, pool), "without": ",".join(without or [])}
         for result in results:
             log_backtest_run(result, data, window)
-    if out is not None:
+        for result in count_results:
+            log_count_backtest_run(result, data, window, count_rule)
+    if out is not None and results:
         predictions = pl.concat(
             [r.predictions.select(*prediction_columns(cad), "onset") for r in results]
         )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".parquet":
-            predictions.write_parquet(out)
-        else:
-            predictions.write_csv(out)
+        _write(predictions, out)
         typer.echo(f"{predictions.height} predictions written to {out}")
+    if out is not None and count_results:
+        from training.count_backtest import OUTPUT_COLUMNS
+
+        written = [r.predictions.select(OUTPUT_COLUMNS) for r in count_results if r.scores.height]
+        predictions = pl.concat(written) if written else pl.DataFrame(schema=list(OUTPUT_COLUMNS))
+        path = counts_path(out) if results else out
+        _write(predictions, path)
+        typer.echo(f"{predictions.height} count predictions written to {path}")
     scope = _scope(ds, pool)
     dropped = f"; without {', '.join(without)}" if without else ""
     typer.echo(f"evaluated on {scope['countries']}; trained on {scope['trained_on']}{dropped}")
-    print_table(comparison_table(results))
-    # What the champion gate would say against the baselines (no champion here).
-    rule = GateRule.from_settings(settings)
-    for result in results:
-        typer.echo(gate_line(result, rule))
+    if results:
+        print_table(comparison_table(results))
+        # What the champion gate would say against the baselines (no champion here).
+        for result in results:
+            typer.echo(gate_line(result, rule))
+    if count_results:
+        from training.count_backtest import comparison_table as count_table
+        from training.count_backtest import gate_lines
+
+        typer.echo("Counts: CRPS and MSE of log(1 + count) (lower is better), interval coverage")
+        print_table(count_table(count_results))
+        for result in count_results:
+            for line in gate_lines(result, count_rule):
+                typer.echo(line)
+
+
+def _stored_events(store: Store) -> pl.DataFrame:
+    from forecast.schema import EVENTS
+
+    return EVENTS.conform(store.read("events"))
+
+
+def _count_backtests(
+    ds: Dataset,
+    events: pl.DataFrame | None,
+    pairs: list[tuple[str, int]],
+    window: Window,
+    seed: int,
+    jobs: int,
+) -> list[CountBacktestResult]:
+    """The count backtests of ``pairs`` on ``ds`` with the count columns joined."""
+    if not pairs:
+        return []
+    from training.count_backtest import run_count_backtests
+    from training.counts import with_counts
+
+    counted = with_counts(ds, events, sorted({h for _, h in pairs}))
+    return run_count_backtests(counted, pairs, window=window, seed=seed, jobs=jobs)
 
 
 def train_cmd(
