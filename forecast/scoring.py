@@ -39,7 +39,7 @@ import polars as pl
 from forecast.bands import Bands, band_expr, load_bands
 from forecast.cadence import WEEK
 from forecast.cadence import get as get_cadence
-from forecast.schema import CHAMPIONS, FORECASTS
+from forecast.schema import CHAMPIONS, EVENTS, FORECASTS
 from forecast.store import Store, add_cadence_column
 
 TOP_DRIVERS = 5
@@ -163,13 +163,43 @@ def forecast_frame(
     return FORECASTS.conform(out)
 
 
-def write_forecasts(store: Store, frame: pl.DataFrame) -> int:
-    """Replace the rows of these issue periods, cadences and (target, horizon) pairs; one
-    transaction."""
+def write_forecasts(
+    store: Store, frame: pl.DataFrame, intensity: pl.DataFrame | None = None
+) -> int:
+    """Replace the rows of these issue periods, cadences and (target, horizon) pairs, and
+    the intensity rows scored with them; one transaction."""
+    from forecast.intensity import replace_intensity
+
     frame = FORECASTS.conform(frame)
     with store.transaction() as con:
         replace_forecasts(con, frame)
+        if intensity is not None:
+            replace_intensity(con, intensity)
     return frame.height
+
+
+def scored_frames(
+    ds: Any,
+    week: date,
+    models: Mapping[tuple[str, int], ScoringModel],
+    count_models: Mapping[tuple[str, int], ScoringModel],
+    settings: Any,
+    *,
+    data_as_of: date | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The forecasts and intensity rows of one issue period (pure): the probabilities,
+    the expected counts with escalation, and the bands combining both (forecast.intensity).
+    ``ds`` holds the count columns when ``count_models`` are given."""
+    from forecast.escalation import Thresholds
+    from forecast.intensity import combine_bands, intensity_frame
+
+    bands = load_bands(settings)
+    frame = forecast_frame(ds, week, models, data_as_of=data_as_of, bands=bands)
+    intensity = intensity_frame(
+        ds, week, count_models, Thresholds.from_settings(settings), data_as_of=data_as_of
+    )
+    frame = combine_bands(frame, intensity, bands, settings.top_band_min_weekly_events)
+    return FORECASTS.conform(frame), intensity
 
 
 def data_as_of(store: Store, cadence: Any = None) -> date | None:
@@ -287,11 +317,15 @@ def score_week(
 
     Only the districts of ``settings.countries`` are written when it is set. Pairs
     without a champion get the logistic history baseline, labelled as such
-    (training.fallback), unless ``settings.baseline_fallback`` is off. ``cadence``
+    (training.fallback), unless ``settings.baseline_fallback`` is off. The count
+    champions (``count-<target>-h<h>``) write the week's ``intensity`` rows in the same
+    transaction and combine the bands (forecast.intensity). ``cadence``
     (default settings.cadence) chooses the panel, the models and the period: at monthly
     cadence ``week`` may be any day of the month.
     """
+    from forecast.intensity import load_count_champions
     from forecast.settings import get_settings
+    from training.count_train import count_dataset, count_pairs
     from training.dataset import dataset_from_store
     from training.retrain import cadence_pairs, onset_window
     from training.tracking import configure
@@ -314,12 +348,16 @@ def score_week(
             cadence=cad,
         )
     models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
-    frame = forecast_frame(
+    count_models = load_count_champions(client, count_pairs(settings, cad))
+    if count_models:
+        ds = count_dataset(ds, EVENTS.conform(store.read("events")))
+    frame, intensity = scored_frames(
         ds,
         cad.truncate(week) if week else ds.last_week,
         models,
+        count_models,
+        settings,
         data_as_of=data_as_of(store, cad),
-        bands=load_bands(settings),
     )
-    write_forecasts(store, frame)
+    write_forecasts(store, frame, intensity)
     return frame

@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 
 from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
-from forecast.schema import CHAMPIONS
+from forecast.schema import CHAMPIONS, EVENTS
 from forecast.store import Store
 from training.backtest import MODEL, Window
 from training.baselines import BASELINES
@@ -177,18 +177,27 @@ def ingest_field_reports(store: Store, settings: Any, report: RetrainReport) -> 
     return changed
 
 
-def _nothing_new(
-    client: Any, pairs: list[tuple[str, int]], data_hash: str, cadence: str = "week"
-) -> bool:
-    """Every pair's last successful run (its newest aliased version) used exactly this data.
+def _promoted(candidates: Sequence[Any], outcomes: Sequence[Outcome]) -> dict[tuple[str, int], Any]:
+    """The promoted candidates' models, ready to score, by (target, horizon)."""
+    from forecast.scoring import ScoringModel
 
-    A successful run leaves each pair's new version aliased ``champion`` or
+    return {
+        (c.target, c.horizon): ScoringModel(c.model, f"{o.name}/{o.version}")
+        for c, o in zip(candidates, outcomes, strict=True)
+        if o.promoted
+    }
+
+
+def _nothing_new(client: Any, names: Sequence[str], data_hash: str) -> bool:
+    """Every registered model's last successful run (its newest aliased version) used
+    exactly this data.
+
+    A successful run leaves each model's new version aliased ``champion`` or
     ``challenger``; a failed one leaves the aliases where they were, so it is retried.
     """
-    from training.tracking import CHALLENGER, CHAMPION, model_name
+    from training.tracking import CHALLENGER, CHAMPION
 
-    for target, horizon in pairs:
-        name = model_name(target, horizon, cadence)
+    for name in names:
         versions = [_alias_version(client, name, alias) for alias in (CHAMPION, CHALLENGER)]
         known = [int(v) for v in versions if v is not None]
         if not known:
@@ -209,15 +218,16 @@ def _run(
     jobs: int,
     cadence: Cadence = WEEK,
 ) -> None:
-    from forecast.bands import load_bands
-    from forecast.scoring import (
-        ScoringModel,
-        data_as_of,
-        forecast_frame,
-        load_champions,
-        with_fallbacks,
+    from forecast.intensity import load_count_champions
+    from forecast.scoring import data_as_of, load_champions, scored_frames, with_fallbacks
+    from training.count_train import (
+        count_champion_rows,
+        count_dataset,
+        count_model_name,
+        count_pairs,
+        train_count_candidates,
     )
-    from training.tracking import configure, data_hash
+    from training.tracking import configure, data_hash, data_params, model_name
 
     pairs = cadence_pairs(settings, cadence)
     with Store(settings.db_path) as store:
@@ -237,7 +247,10 @@ def _run(
         )
         client = configure(settings.mlflow_uri, settings.artifact_root)
         digest = data_hash(ds)
-        if not force and _nothing_new(client, pairs, digest, cadence.name):
+        counted = count_pairs(settings, cadence)
+        names = [model_name(t, h, cadence.name) for t, h in pairs]
+        names += [count_model_name(t, h) for t, h in counted]
+        if not force and _nothing_new(client, names, digest):
             report.code = ExitCode.NOTHING_NEW
             report.say(f"nothing new: every model was last trained on this data ({digest})")
             return
@@ -253,32 +266,56 @@ def _run(
             gate_block_weeks=settings.gate_block_weeks,
         )
         candidates, outcomes = train_candidates(ds, pairs, config, client)
-        report.outcomes = outcomes
-        for o in outcomes:
+        if counted:
+            data = data_params(ds)
+            ds = count_dataset(ds, EVENTS.conform(store.read("events")))
+            count_candidates, count_outcomes = train_count_candidates(
+                ds,
+                counted,
+                window=window,
+                seed=settings.seed,
+                rule=config.rule,
+                client=client,
+                countries=settings.countries,
+                pool=settings.pool_countries,
+                jobs=jobs,
+                data=data,
+            )
+        else:
+            count_candidates, count_outcomes = [], []
+        report.outcomes = outcomes + count_outcomes
+        for o in report.outcomes:
             verdict = "champion" if o.promoted else "challenger"
             report.say(f"{o.name} v{o.version}: {verdict} ({o.reason})")
-        models = {
-            (c.target, c.horizon): ScoringModel(c.model, f"{o.name}/{o.version}")
-            for c, o in zip(candidates, outcomes, strict=True)
-            if o.promoted
-        }
-        kept = [pair for pair in pairs if pair not in models]
-        models.update(load_champions(client, kept, cadence.name))
+        models = _promoted(candidates, outcomes)
+        models.update(load_champions(client, [p for p in pairs if p not in models], cadence.name))
         models = with_fallbacks(models, pairs, ds, enabled=settings.baseline_fallback)
-        frame = (
-            forecast_frame(
+        count_models = _promoted(count_candidates, count_outcomes)
+        kept = [p for p in counted if p not in count_models]
+        count_models.update(load_count_champions(client, kept))
+        frame, intensity = (
+            scored_frames(
                 ds,
                 ds.last_week,
                 models,
+                count_models,
+                settings,
                 data_as_of=data_as_of(store, cadence),
-                bands=load_bands(settings),
             )
             if models
-            else None
+            else (None, None)
         )
-        _commit(store, client, outcomes, frame, champion_rows(ds, candidates, outcomes))
+        champions = pl.concat(
+            [
+                champion_rows(ds, candidates, outcomes),
+                count_champion_rows(ds, count_candidates, count_outcomes),
+            ]
+        )
+        _commit(store, client, report.outcomes, frame, champions, intensity)
         if frame is not None:
             report.say(f"scored issue {cadence.unit} {ds.last_week}: {frame.height} forecasts")
+            if intensity is not None and intensity.height:
+                report.say(f"intensity: {intensity.height} expected counts")
         promoted = any(o.promoted for o in outcomes)
         report.code = ExitCode.PROMOTED if promoted else ExitCode.NOT_PROMOTED
 
@@ -352,8 +389,11 @@ def _commit(
     outcomes: list[Outcome],
     frame: Any,
     champions: pl.DataFrame,
+    intensity: pl.DataFrame | None = None,
 ) -> None:
-    """Write the forecasts and the champions table and move the aliases together, or none."""
+    """Write the forecasts, their intensity and the champions table and move the aliases
+    together, or none."""
+    from forecast.intensity import replace_intensity
     from forecast.scoring import replace_champions, replace_forecasts
     from training import tracking
 
@@ -369,6 +409,8 @@ def _commit(
         with store.transaction() as con:
             if frame is not None:
                 replace_forecasts(con, frame)
+            if intensity is not None:
+                replace_intensity(con, intensity)
             if not champions.is_empty():
                 replace_champions(con, champions)
             for o in outcomes:

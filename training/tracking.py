@@ -232,8 +232,9 @@ def log_importances(model: Any, features: list[str]) -> None:
         mlflow.log_artifact(str(path))
 
 
-def log_model(model: Any, example: Any) -> Any:
-    """The fitted RiskClassifier (sklearn flavour; pyfunc serves predict_proba).
+def log_model(model: Any, example: Any, predict_fn: str = "predict_proba") -> Any:
+    """The fitted model (sklearn flavour; pyfunc serves ``predict_fn``): a RiskClassifier's
+    probabilities, a CountForecaster's expected counts (``predict``).
 
     Saved with skops rather than pickle; the types it must trust on loading are those of
     the model just fitted here (this package's classes, LightGBM's Booster, calibrators).
@@ -242,13 +243,13 @@ def log_model(model: Any, example: Any) -> Any:
     import skops.io
     from mlflow.models import infer_signature
 
-    signature = infer_signature(example, model.predict_proba(example))
+    signature = infer_signature(example, getattr(model, predict_fn)(example))
     return mlflow.sklearn.log_model(
         model,
         name="model",
         signature=signature,
         input_example=example,
-        pyfunc_predict_fn="predict_proba",
+        pyfunc_predict_fn=predict_fn,
         pip_requirements=list(PIP_REQUIREMENTS),
         serialization_format="skops",
         skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
@@ -380,7 +381,7 @@ def _passed(c: Comparison) -> str:
     return f"{c.value:.4f}, gain {c.gain:.4f}, P {c.bootstrap.p_better:.2f}"
 
 
-def _reason(
+def gate_reason(
     metric: str,
     candidate: float,
     found: list[Comparison],
@@ -442,7 +443,7 @@ def gate(
         }
     )
     promote = all(c.bootstrap.confident(rule.confidence) for c in found)
-    reason = _reason(rule.metric, candidate, found, rule.confidence, same_recipe)
+    reason = gate_reason(rule.metric, candidate, found, rule.confidence, same_recipe)
     return GateDecision(promote, reason, values, tuple(found))
 
 

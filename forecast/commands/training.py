@@ -16,6 +16,7 @@ import polars as pl
 import typer
 
 from forecast import vocab
+from forecast.schema import CHAMPIONS
 from forecast.settings import get_settings
 
 if TYPE_CHECKING:  # the training stack loads lazily: `forecast --help` stays quick
@@ -444,7 +445,9 @@ def train_cmd(
     A version becomes `champion` only if it beats every baseline and the current champion
     (re-run on the same folds) on settings.gate_metric, with the confidence of a paired
     block bootstrap over issue weeks (gate_confidence); otherwise `challenger`. Promoted
-    versions are recorded in the store's champions table (GET /v1/model).
+    versions are recorded in the store's champions table (GET /v1/model). Without
+    --target, the count models of settings.count_targets (count-<target>-h<h>, weekly
+    cadence) are trained beside them and gated on CRPS the same way.
     """
     from forecast.scoring import replace_champions
     from training.backtest import comparison_table
@@ -471,6 +474,10 @@ def train_cmd(
     )
     candidates, outcomes = train_candidates(ds, pairs, config, client)
     champions = champion_rows(ds, candidates, outcomes)
+    if target is None and cad.name == "week":
+        count_outcomes, count_rows = _train_counts(ds, horizon, config, client)
+        outcomes += count_outcomes
+        champions = pl.concat([champions, count_rows])
     with _open_store() as store, store.transaction() as con:
         # Aliases move inside the transaction: a failure leaves the table unchanged.
         for outcome in outcomes:
@@ -481,6 +488,40 @@ def train_cmd(
         verdict = "champion" if outcome.promoted else "challenger"
         typer.echo(f"{outcome.name} v{outcome.version}: {verdict} — {outcome.reason}")
     print_table(comparison_table([c.result for c in candidates]))
+
+
+def _train_counts(ds, horizons: list[int] | None, config, client) -> tuple[list, pl.DataFrame]:
+    """The count models (settings.count_targets) beside the risk models of `forecast
+    train`: backtest, CRPS gate, registration; their outcomes and champions rows."""
+    from forecast.schema import EVENTS
+    from training.count_train import (
+        count_champion_rows,
+        count_dataset,
+        count_pairs,
+        train_count_candidates,
+    )
+    from training.tracking import data_params
+
+    settings = get_settings()
+    counted = [(t, h) for t, h in count_pairs(settings) if not horizons or h in horizons]
+    if not counted:
+        return [], CHAMPIONS.empty()
+    data = data_params(ds)
+    with _open_store() as store:
+        counts_ds = count_dataset(ds, EVENTS.conform(store.read("events")))
+    candidates, outcomes = train_count_candidates(
+        counts_ds,
+        counted,
+        window=config.window,
+        seed=config.seed,
+        rule=config.rule,
+        client=client,
+        countries=settings.countries,
+        pool=settings.pool_countries,
+        jobs=config.jobs,
+        data=data,
+    )
+    return outcomes, count_champion_rows(counts_ds, candidates, outcomes)
 
 
 def tune_cmd(

@@ -72,14 +72,21 @@ def test_first_run_records_the_champions_and_the_api_serves_them(
     with Store(settings.db_path) as store:
         table = store.read("champions").sort("target")
         stored = store.read("forecasts")
+    # The count models (events, fatalities) are gated on CRPS beside the risk models.
     assert table.select("target", "horizon", "model_name", "model_version").rows() == [
         ("any", 4, "risk-any-h4", "1"),
+        ("events", 4, "count-events-h4", "1"),
         ("fatal", 4, "risk-fatal-h4", "1"),
+        ("fatalities", 4, "count-fatalities-h4", "1"),
     ]
     # The final model is fitted on every labelled week: up to h weeks before the last.
     last = world.panel["week"].max()
-    assert table["train_end"].to_list() == [last - timedelta(weeks=4)] * 2
-    assert table["train_start"].to_list() == [world.panel["week"].min()] * 2
+    assert table["train_end"].to_list() == [last - timedelta(weeks=4)] * 4
+    assert table["train_start"].to_list() == [world.panel["week"].min()] * 4
+    with Store(settings.db_path) as store:
+        intensity = store.read("intensity")
+    assert set(intensity["target"]) == {"events", "fatalities"}
+    assert set(intensity["issue_week"]) == set(stored["issue_week"])
     backtest = json.loads(table["backtest"][0])
     assert set(backtest) == {"model", "baselines"}
     assert {"climatology", "persistence", "conflictology", "logistic"} <= set(backtest["baselines"])
@@ -94,7 +101,9 @@ def test_first_run_records_the_champions_and_the_api_serves_them(
         body = client.get("/v1/model", headers={"X-API-Key": token}).json()
     assert [(c["target"], c["horizon"], c["model_version"]) for c in body["champions"]] == [
         ("any", 4, "1"),
+        ("events", 4, "1"),
         ("fatal", 4, "1"),
+        ("fatalities", 4, "1"),
     ]
     assert body["champions"][0]["backtest"]["model"] == backtest["model"]
     assert body["served"] == [
