@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from api.problems import ApiProblem
-from api.snapshot import Snapshot, WeekTable, versions_label
+from api.snapshot import Snapshot, WeekTable, intensity_fields, versions_label
 from forecast import vocab
 from forecast.cadence import WEEK, Cadence
 from forecast.scoring import served_pairs
@@ -284,6 +284,7 @@ def _detail_tail(snapshot: Snapshot, position: int, week: date, recent_limit: in
     code = snapshot.districts.codes[position]
     history = snapshot.district_rows(code)  # a few hundred rows at most, newest first
     rows = history.filter(pl.col("issue_week") == week)
+    counts = rows.select(intensity_fields()).to_dicts()
     forecasts = [
         {
             "horizon": r["horizon"],
@@ -293,9 +294,10 @@ def _detail_tail(snapshot: Snapshot, position: int, week: date, recent_limit: in
             "previous_probability": _round(r["previous_probability"]),
             "change": _round(r["change"]),
             "model_version": r["model_version"],
+            **intensity,
             "drivers": snapshot.explain(r["top_drivers"]),
         }
-        for r in rows.iter_rows(named=True)
+        for r, intensity in zip(rows.iter_rows(named=True), counts, strict=True)
     ]
     events = snapshot.recent_events(code)
     recent = events.head(recent_limit).select(
@@ -313,13 +315,13 @@ def _detail_tail(snapshot: Snapshot, position: int, week: date, recent_limit: in
         "notes",
     )
     if snapshot.cadence is WEEK:
-        counts = event_counts(events, snapshot.data_as_of)
+        happened = event_counts(events, snapshot.data_as_of)
     else:
-        counts = monthly_event_counts(snapshot.monthly, code, snapshot.data_as_of)
+        happened = monthly_event_counts(snapshot.monthly, code, snapshot.data_as_of)
     payload = {
         "district": _district_info(snapshot, position),
         "forecasts": forecasts,
-        "event_counts": counts,
+        "event_counts": happened,
         "recent_events": recent.to_dicts(),
     }
     version = versions_label(rows["model_version"].to_list())
@@ -391,6 +393,7 @@ def district_history(
         .then(None)
         .otherwise(pl.col("observed_events") > 0)
         .alias("happened"),
+        *intensity_fields(),
     )
     latest = snapshot.week_table(snapshot.latest)
     version = versions_label(page["model_version"].to_list()) or latest.model_version
@@ -418,12 +421,14 @@ def _map_features(snapshot: Snapshot, week: date, horizon: int, target: str) -> 
             pl.col("probability").round(4),
             "band",
             pl.col("change").round(4),
+            *intensity_fields(),
         )
     )
     info = snapshot.districts.frame.select("idx", "code", "name", "admin1", "country")
     props = (
         info.join(chosen, on="idx", how="left", maintain_order="left")
-        .select(pl.struct("code", "name", "admin1", "country", "probability", "band", "change"))
+        .drop("idx")
+        .select(pl.struct(pl.all()))
         .to_series()
         .struct.json_encode()
         .to_list()

@@ -11,12 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from forecast.escalation import LABELS
 from forecast.servicedb import REPORT_TYPES
 from forecast.vocab import TARGETS
 
 Target = Literal["any", "fatal", "civilians", "abduction"]
 CadenceName = Literal["week", "month"]
 assert set(Target.__args__) == set(TARGETS)  # type: ignore[attr-defined]
+EscalationLabel = Literal["escalating", "usual", "easing"]
+assert set(EscalationLabel.__args__) == set(LABELS)  # type: ignore[attr-defined]
 ReportType = Literal[tuple(REPORT_TYPES)]  # type: ignore[valid-type]
 # Field names "date" would shadow the type inside a class body.
 Day = date
@@ -49,7 +52,104 @@ class Meta(BaseModel):
     issue_month: date | None = Field(None, description=ISSUE_MONTH, examples=["2025-12-01"])
 
 
-class ForecastRow(BaseModel):
+class Escalation(BaseModel):
+    """The expected events against the district's own normal (forecast.escalation)."""
+
+    label: EscalationLabel = Field(
+        description="escalating when the ratio reaches FORECAST_ESCALATION_UP, easing when it "
+        "falls to FORECAST_ESCALATION_DOWN, usual in between",
+        examples=["escalating"],
+    )
+    ratio: float | None = Field(
+        ge=0,
+        description="Expected events over the normal, both floored at "
+        "FORECAST_ESCALATION_FLOOR (so a calm district's tiny numbers read as usual)",
+        examples=[2.8],
+    )
+    percentile: float | None = Field(
+        ge=0,
+        le=1,
+        description="Share of the district's last 52 counts over the same number of periods "
+        "that lie below the expected count (ties half): 0.96 = busier than 96% of the past year",
+        examples=[0.96],
+    )
+    normal: float | None = Field(
+        ge=0,
+        description="The district's normal: mean of its last 52 counts of events over the "
+        "horizon's number of periods",
+        examples=[2.5],
+    )
+
+
+INTERVAL_80 = (
+    "80% interval [lower, upper] of the count over the horizon: the count falls inside "
+    "about 8 times in 10; null when not forecast"
+)
+
+
+INTENSITY_EXAMPLE: dict[str, Any] = {
+    "expected_events": 7.2,
+    "events_80": [3, 12],
+    "expected_fatalities": 15.4,
+    "fatalities_80": [4, 40],
+    "escalation": {"label": "escalating", "ratio": 2.88, "percentile": 0.962, "normal": 2.5},
+}
+
+
+class Intensity(BaseModel):
+    """How many events and deaths to expect over the horizon, beside the probability.
+
+    From the intensity table of the same district, issue period and horizon (every
+    target of a row shares them). Null where that table has no row: older stores,
+    monthly cadence, intensity disabled (FORECAST_COUNT_TARGETS=[]). Always present.
+    """
+
+    expected_events: float | None = Field(
+        ge=0,
+        description="Expected political-violence events in periods t+1..t+horizon",
+        examples=[7.2],
+    )
+    events_80: list[int] | None = Field(
+        min_length=2, max_length=2, description=INTERVAL_80, examples=[[3, 12]]
+    )
+    expected_fatalities: float | None = Field(
+        ge=0,
+        description="Expected deaths in political violence in periods t+1..t+horizon",
+        examples=[15.4],
+    )
+    fatalities_80: list[int] | None = Field(
+        min_length=2, max_length=2, description=INTERVAL_80, examples=[[4, 40]]
+    )
+    escalation: Escalation | None = Field(
+        description="Expected events against the district's own normal; null without an "
+        "events forecast or without a past year to compare with (a new district)",
+        examples=[INTENSITY_EXAMPLE["escalation"]],
+    )
+
+
+class ForecastRow(Intensity):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "district_code": "ML0701",
+                    "district_name": "Gao",
+                    "admin1": "Gao",
+                    "country": "MLI",
+                    "issue_week": "2024-06-03",
+                    "horizon": 4,
+                    "target": "any",
+                    "probability": 0.42,
+                    "band": "high",
+                    "previous_probability": 0.37,
+                    "change": 0.05,
+                    "model_version": "risk-any-h4/7",
+                    **INTENSITY_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     district_code: str = Field(examples=["ML0701"])
     district_name: str | None = Field(examples=["Gao"])
     admin1: str | None = Field(examples=["Gao"])
@@ -86,7 +186,25 @@ class Driver(BaseModel):
     text: str = Field(examples=["events within 50 km, last 4 weeks: 3 (raises risk)"])
 
 
-class DistrictForecast(BaseModel):
+class DistrictForecast(Intensity):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "horizon": 4,
+                    "target": "any",
+                    "probability": 0.42,
+                    "band": "high",
+                    "previous_probability": 0.37,
+                    "change": 0.05,
+                    "model_version": "risk-any-h4/7",
+                    **INTENSITY_EXAMPLE,
+                    "drivers": [],
+                }
+            ]
+        }
+    )
+
     horizon: int
     target: Target
     probability: float = Field(ge=0, le=1)
@@ -149,7 +267,7 @@ class DistrictDetail(Meta):
     recent_events: list[Incident]
 
 
-class HistoryRow(BaseModel):
+class HistoryRow(Intensity):
     issue_week: date | None = Field(None, description=ISSUE_WEEK)
     issue_month: date | None = Field(None, description=ISSUE_MONTH)
     horizon: int
@@ -215,7 +333,10 @@ class ModelInfo(Meta):
     served: list[Served]
 
 
-class MapProperties(BaseModel):
+class MapProperties(Intensity):
+    """A district's risk for the map's horizon and target, and its intensity (the map
+    page's expected-events and escalation layers)."""
+
     code: str
     name: str | None
     admin1: str | None

@@ -32,7 +32,7 @@ from forecast.bands import band_expr
 from forecast.bulletin import words as wording
 from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
-from forecast.schema import CHAMPIONS, COUNTS, FORECASTS
+from forecast.schema import CHAMPIONS, COUNTS, FORECASTS, INTENSITY
 from forecast.store import Store
 
 log = structlog.get_logger(__name__)
@@ -67,8 +67,10 @@ class StoreBusyError(Exception):
 class StoreFrames:
     """The tables the API needs, copied out of the store.
 
-    ``forecasts`` and ``champions`` hold the served cadence's rows only; at monthly cadence
-    ``counts`` holds the store's counts table (what happened after the event-level data).
+    ``forecasts``, ``champions`` and ``intensity`` hold the served cadence's rows only; at
+    monthly cadence ``counts`` holds the store's counts table (what happened after the
+    event-level data). ``intensity`` is empty when the store has no such table (older
+    stores, intensity disabled, monthly cadence).
     """
 
     forecasts: pl.DataFrame
@@ -79,6 +81,7 @@ class StoreFrames:
     signature: tuple[int, ...] = ()
     cadence: Cadence = WEEK
     counts: pl.DataFrame = field(default_factory=COUNTS.empty)
+    intensity: pl.DataFrame = field(default_factory=INTENSITY.empty)
 
 
 def store_signature(path: Path) -> tuple[int, ...]:
@@ -147,6 +150,12 @@ def read_store(path: Path, *, retries: int = 20, cadence: Cadence | str = WEEK) 
             if cad is not WEEK and store.has_table("counts")
             else COUNTS.empty()
         )
+        # Read here with the forecasts, once per snapshot: requests only ever see the join.
+        intensity = (
+            _of_cadence(INTENSITY.conform(store.read("intensity")), cad)
+            if store.has_table("intensity")
+            else INTENSITY.empty()
+        )
         districts = _frame(
             store,
             "SELECT code, name, admin1, country, geometry, centroid_lat, centroid_lon, "
@@ -166,7 +175,9 @@ def read_store(path: Path, *, retries: int = 20, cadence: Cadence | str = WEEK) 
         )
     finally:
         store.close()
-    return StoreFrames(forecasts, districts, champions, events, recent, signature, cad, counts)
+    return StoreFrames(
+        forecasts, districts, champions, events, recent, signature, cad, counts, intensity
+    )
 
 
 def _frame(store: Store, sql: str) -> pl.DataFrame:
@@ -302,6 +313,95 @@ def observed_outcomes(
     )
 
 
+# Per forecast row, from the intensity table's events and fatalities rows of the same
+# district, issue period and horizon (null where there is none).
+INTENSITY_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "expected_events": pl.Float64,
+    "events_lower80": pl.Int32,
+    "events_upper80": pl.Int32,
+    "expected_fatalities": pl.Float64,
+    "fatalities_lower80": pl.Int32,
+    "fatalities_upper80": pl.Int32,
+    "escalation_label": pl.Utf8,
+    "escalation_ratio": pl.Float64,
+    "escalation_percentile": pl.Float64,
+    "escalation_normal": pl.Float64,
+}
+
+
+def intensity_wide(intensity: pl.DataFrame) -> pl.DataFrame:
+    """One row per (district_code, issue_week, horizon) with :data:`INTENSITY_COLUMNS`.
+
+    The escalation comes from the events row (the label the scoring gives); fatalities
+    bring their expected count and interval only.
+    """
+    keys = ["district_code", "issue_week", "horizon"]
+    rows = intensity.unique([*keys, "target"], keep="last").with_columns(
+        pl.col("expected", "normal", "ratio", "percentile").fill_nan(None)
+    )
+
+    def of(target: str, columns: dict[str, pl.Expr]) -> pl.DataFrame:
+        chosen = rows.filter(pl.col("target") == target)
+        return chosen.select(*keys, *(expr.alias(name) for name, expr in columns.items()))
+
+    events = of(
+        "events",
+        {
+            "expected_events": pl.col("expected"),
+            "events_lower80": pl.col("lower80"),
+            "events_upper80": pl.col("upper80"),
+            "escalation_label": pl.col("escalation"),
+            "escalation_ratio": pl.col("ratio"),
+            "escalation_percentile": pl.col("percentile"),
+            "escalation_normal": pl.col("normal"),
+        },
+    )
+    fatalities = of(
+        "fatalities",
+        {
+            "expected_fatalities": pl.col("expected"),
+            "fatalities_lower80": pl.col("lower80"),
+            "fatalities_upper80": pl.col("upper80"),
+        },
+    )
+    wide = events.join(fatalities, on=keys, how="full", coalesce=True)
+    return wide.select(*keys, *(pl.col(n).cast(t) for n, t in INTENSITY_COLUMNS.items()))
+
+
+def _interval(target: str) -> pl.Expr:
+    lower, upper = pl.col(f"{target}_lower80"), pl.col(f"{target}_upper80")
+    return (
+        pl.when(lower.is_not_null() & upper.is_not_null())
+        .then(pl.concat_list(lower, upper))
+        .otherwise(None)
+        .alias(f"{target}_80")
+    )
+
+
+def intensity_fields() -> list[pl.Expr]:
+    """The answers' intensity fields from :data:`INTENSITY_COLUMNS`: expected counts
+    (2 decimals), 80% intervals as [lower, upper] and the escalation object, each null
+    when unknown. An escalation without a label (no past sample) is null as a whole."""
+    label = pl.col("escalation_label")
+    return [
+        pl.col("expected_events").round(2),
+        _interval("events"),
+        pl.col("expected_fatalities").round(2),
+        _interval("fatalities"),
+        pl.when(label.is_not_null())
+        .then(
+            pl.struct(
+                label=label,
+                ratio=pl.col("escalation_ratio").round(2),
+                percentile=pl.col("escalation_percentile").round(3),
+                normal=pl.col("escalation_normal").round(2),
+            )
+        )
+        .otherwise(None)
+        .alias("escalation"),
+    ]
+
+
 def prepare_forecasts(
     frames: StoreFrames,
     districts: DistrictIndex,
@@ -334,9 +434,12 @@ def prepare_forecasts(
         monthly=monthly,
     )
     idx = districts.frame.select(pl.col("code").alias("district_code"), "idx")
+    # Every probability target of a (district, period, horizon) shares its counts.
+    intensity = intensity_wide(frames.intensity)
     return (
         fc.join(previous, on=keys, how="left")
         .join(outcomes, on=keys, how="left")
+        .join(intensity, on=["district_code", "issue_week", "horizon"], how="left")
         .join(idx, on="district_code", how="left")
         .with_columns(
             # Banded as displayed (4 decimals), so 0.1 shown is never "below 0.1".
@@ -521,6 +624,7 @@ class Snapshot:
             pl.col("previous_probability").round(4),
             pl.col("change").round(4),
             "model_version",
+            *intensity_fields(),
         )
         encoded = body.select(pl.struct(pl.all()).struct.json_encode()).to_series()
         probability = rows["probability"].to_numpy().astype(np.float64)

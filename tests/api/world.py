@@ -5,6 +5,12 @@ Probabilities in the latest week (2024-06-03) are base[district] + 0.05 * horizo
 The week before (2024-05-27) is 0.1 lower for ML0101, equal for ML0102 and BF0101, and
 missing for ML0201, so its change is null. ML0101 alone has a forecast for 2024-05-13,
 whose 1-week window (2024-05-20..26) is over by data_as_of 2024-06-02.
+
+Intensity (:data:`INTENSITY_ROWS`), latest week, horizons 1 and 4 only (12 has no count
+model, so its fields are null): ML0101 escalating, ML0102 usual, ML0201 easing at h=4
+with no fatalities row and no normal at h=1 (a new district: escalation null); BF0101 has
+none. ML0101 also has an h=4 row the week before, and a monthly row (cadence month) the
+weekly service must not show.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 import polars as pl
 import shapely
 
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS
+from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
 from forecast.store import Store
 
 W0, W1, W2 = date(2024, 5, 13), date(2024, 5, 27), date(2024, 6, 3)
@@ -149,7 +155,57 @@ def champions(generation: str = "v1") -> pl.DataFrame:
     return CHAMPIONS.conform(frame).with_columns(cadence=pl.lit("week"))
 
 
-def write_store(path: Path, generation: str = "v1", *, with_forecasts: bool = True) -> Path:
+# (week, code, horizon, target): expected, lower80, upper80, normal, ratio, percentile, label
+INTENSITY_ROWS: dict[tuple[date, str, int, str], tuple] = {
+    (W2, "ML0101", 4, "events"): (7.2, 3, 12, 2.5, 2.88, 0.962, "escalating"),
+    (W2, "ML0101", 4, "fatalities"): (15.4, 4, 40, 6.1, 2.52, 0.9, "escalating"),
+    (W2, "ML0101", 1, "events"): (1.8, 0, 4, 0.6, 3.0, 0.9, "escalating"),
+    (W2, "ML0101", 1, "fatalities"): (3.9, 0, 10, 1.5, 2.6, 0.85, "escalating"),
+    (W2, "ML0102", 4, "events"): (2.0, 0, 5, 2.1, 0.95, 0.5, "usual"),
+    (W2, "ML0102", 4, "fatalities"): (1.1, 0, 3, 1.0, 1.0, 0.5, "usual"),
+    (W2, "ML0102", 1, "events"): (0.5, 0, 2, 0.5, 1.0, 0.5, "usual"),
+    (W2, "ML0102", 1, "fatalities"): (0.3, 0, 1, 0.2, 1.0, 0.5, "usual"),
+    (W2, "ML0201", 4, "events"): (0.3, 0, 1, 1.2, 0.42, 0.2, "easing"),
+    (W2, "ML0201", 1, "events"): (0.1, 0, 1, None, None, None, None),
+    (W1, "ML0101", 4, "events"): (5.0, 2, 9, 2.4, 2.08, 0.92, "escalating"),
+    (W1, "ML0101", 4, "fatalities"): (9.0, 2, 25, 6.0, 1.5, 0.8, "escalating"),
+}
+
+
+def intensity(generation: str = "v1") -> pl.DataFrame:
+    columns = ("expected", "lower80", "upper80", "normal", "ratio", "percentile", "escalation")
+    rows = [
+        {
+            "district_code": code,
+            "issue_week": week,
+            "horizon": horizon,
+            "target": target,
+            **dict(zip(columns, values, strict=True)),
+            # the 50% and 95% ends around the 80% ones, as a calibrated law would give
+            "lower50": values[1] + 1 if values[2] > values[1] + 1 else values[1],
+            "upper50": values[2] - 1 if values[2] > values[1] + 1 else values[2],
+            "lower95": max(values[1] - 1, 0),
+            "upper95": values[2] + 3,
+            "model_version": f"count-{target}-h{horizon}/1",
+            "data_as_of": DATA_AS_OF,
+            "cadence": "week",
+        }
+        for (week, code, horizon, target), values in INTENSITY_ROWS.items()
+    ]
+    # A monthly row of the same key: a weekly service must not serve it.
+    rows.append({**rows[0], "expected": 99.0, "cadence": "month"})
+    return INTENSITY.conform(pl.DataFrame(rows))
+
+
+def write_store(
+    path: Path,
+    generation: str = "v1",
+    *,
+    with_forecasts: bool = True,
+    with_intensity: bool = True,
+) -> Path:
+    """The world's store; ``with_intensity=False`` leaves the intensity table out (a store
+    written before it existed, or with intensity disabled)."""
     with Store(path) as store:
         with store.transaction():
             store.upsert(DISTRICTS, districts())
@@ -157,4 +213,7 @@ def write_store(path: Path, generation: str = "v1", *, with_forecasts: bool = Tr
         if with_forecasts:
             store.replace("forecasts", forecasts(generation))
             store.replace("champions", champions(generation))
+        if with_forecasts and with_intensity:
+            store.con.execute(INTENSITY.ddl())
+            store.append("intensity", intensity(generation))
     return path
