@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from forecast.errors import InputError
 from forecast.ingest import (
@@ -25,18 +27,48 @@ from forecast.ingest import (
 )
 from forecast.settings import get_settings
 from forecast.status import render_status, store_status
-from forecast.store import Store
+from forecast.store import Store, reading
+from forecast.storelock import LockWait, StoreBusyError, waiting_for_lock
+
+EXIT_BAD_INPUT = 2
+# Another process holds the store past FORECAST_STORE_LOCK_TIMEOUT_SECONDS: try again later
+# (EX_TEMPFAIL, as `forecast retrain` exits when another retrain runs).
+EXIT_STORE_BUSY = 75
+
+
+def _to_stderr(message: str) -> None:
+    typer.secho(message, fg=typer.colors.YELLOW, err=True)
+
+
+class StoreWaitingGroup(TyperGroup):
+    """Every command runs with the command line's lock policy: opening a store another
+    process holds waits FORECAST_STORE_LOCK_TIMEOUT_SECONDS with a message on stderr, and a
+    store still busy then ends the command with one line naming the holder (exit 75)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        policy = LockWait(
+            timeout=lambda: get_settings().store_lock_timeout_seconds,
+            announce=_to_stderr,
+            setting="FORECAST_STORE_LOCK_TIMEOUT_SECONDS",
+        )
+        try:
+            with waiting_for_lock(policy):
+                return super().invoke(ctx)
+        except StoreBusyError as error:
+            typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(EXIT_STORE_BUSY) from None
+
 
 app = typer.Typer(
     help="District-level early warning of political violence: ingest, features, train, serve.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=StoreWaitingGroup,
 )
 ingest_app = typer.Typer(help="Load data files into the store (all-or-nothing, idempotent).")
 app.add_typer(ingest_app, name="ingest")
 
-EXIT_BAD_INPUT = 2
 MAX_WARNINGS = 20  # rows listed after a summary; the summary says how many there are
 
 
@@ -183,8 +215,13 @@ def status() -> None:
     if not settings.db_path.exists():
         typer.echo(f"No store yet at {settings.db_path}; run `forecast demo` or `forecast ingest`.")
         raise typer.Exit(0)
-    with open_store() as store:
+    # Read-only: beside a writer this reads a copy as of its last checkpoint (stderr says
+    # so) rather than failing or waiting.
+    with reading(settings.db_path) as store:
         typer.echo(f"Store: {settings.db_path}")
+        if not store.has_table("events"):
+            typer.echo("Nothing stored yet: the store is being created.")
+            return
         typer.echo(render_status(store_status(store)))
 
 

@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     store_lock_retries: int = Field(
         20, ge=1, description="Tries to open the store read-only while a writer holds it."
     )
+    store_lock_timeout_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="A `forecast` command that writes the store waits this long for another "
+        "process to release it, then fails naming that process; 0 fails at once.",
+    )
 
     # The ACLED API (forecast pull acled; forecast retrain pulls first when both are set).
     # SecretStr: masked in reprs, logs and dumps; unwrapped only to build the token request.

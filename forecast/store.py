@@ -3,18 +3,24 @@
 One file (``<home>/forecast.duckdb``) holds everything. Canonical tables are created from
 ``forecast.schema``; derived tables (the feature panel, forecasts) are written whole by the
 package that owns them with :meth:`Store.replace` or :meth:`Store.append`.
+
+One process writes the file at a time (DuckDB's lock); :mod:`forecast.storelock` decides
+what a second one does: wait for the lock (the command line), or read a copy
+(:func:`reading`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 import duckdb
 import polars as pl
 
+from forecast import storelock
 from forecast.schema import (
     CANONICAL,
     COUNTS,
@@ -26,6 +32,7 @@ from forecast.schema import (
     CanonicalTables,
     Table,
 )
+from forecast.storelock import LockWait, StoreBusyError
 
 
 def _add_counts(con: duckdb.DuckDBPyConnection) -> None:
@@ -67,18 +74,36 @@ class SchemaTooNewError(RuntimeError):
 
 
 class Store:
-    """A connection to the store file; use as a context manager."""
+    """A connection to the store file; use as a context manager.
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    Opening waits for another process's lock as ``wait`` says (default: the process's
+    policy, :func:`forecast.storelock.waiting_for_lock`), then raises StoreBusyError. A
+    writer records itself in ``<store>.lock-info`` until it closes, so others can name it.
+    """
+
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, wait: LockWait | None = None
+    ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
+        # The store this one copies, when it is a snapshot read beside a writer (reading()).
+        self.copy_of: Path | None = None
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
-        # Bulk upserts write in parallel when DuckDB need not keep the input's row order;
-        # nothing here relies on it (readers sort what they need sorted).
-        self.con.execute("SET preserve_insertion_order = false")
-        if not read_only:
-            migrate(self.con)
+        policy = wait if wait is not None else storelock.current_wait()
+        self.con = storelock.connect(self.path, read_only=read_only, wait=policy)
+        self._recorded = False
+        try:
+            # Bulk upserts write in parallel when DuckDB need not keep the input's row
+            # order; nothing here relies on it (readers sort what they need sorted).
+            self.con.execute("SET preserve_insertion_order = false")
+            if not read_only:
+                storelock.record_writer(self.path)
+                self._recorded = True
+                migrate(self.con)
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -93,6 +118,9 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+        if self._recorded:
+            self._recorded = False
+            storelock.forget_writer(self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -193,6 +221,50 @@ class Store:
             self.con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _frame')
         finally:
             self.con.unregister("_frame")
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[Store]:
+    """The store opened read-only; while another process writes it, a private copy as of
+    the writer's last checkpoint instead, so a read-only command never fails or waits
+    because a writer is running. The process's lock policy is told which it got (its
+    ``announce``: the command line's standard error).
+
+    Only when no consistent copy can be taken (a writer checkpointing without pause, or a
+    store being created) does it wait for the lock like any other opener.
+    """
+    path = Path(path)
+    policy = storelock.current_wait()
+    busy: StoreBusyError | None = None
+    try:
+        store = Store(path, read_only=True, wait=storelock.NO_WAIT)
+    except StoreBusyError as error:
+        busy = error
+    if busy is None:
+        with store:
+            yield store
+        return
+    with storelock.consistent_copy(path) as copy:
+        snapshot = _open_copy(copy) if copy is not None else None
+        if snapshot is None:
+            store = Store(path, read_only=True, wait=policy)
+        else:
+            stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            policy.say(
+                f"{busy.holder} is writing the store {path}; reading a copy as of its last "
+                f"checkpoint (file written {stamp:%Y-%m-%d %H:%M:%S} UTC)"
+            )
+            snapshot.copy_of = path
+            store = snapshot
+        with store:
+            yield store
+
+
+def _open_copy(copy: Path) -> Store | None:
+    try:
+        return Store(copy, read_only=True, wait=storelock.NO_WAIT)
+    except duckdb.Error:
+        return None  # caught mid-creation: not a database file yet
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -116,11 +116,11 @@ def backfill(
 
 
 def _load_tables(db_path: Path) -> CanonicalTables:
-    from forecast.store import Store
+    from forecast.store import reading
 
     if not db_path.exists():
         raise _fail(f"No store at {db_path}: run `forecast ingest` first.", EXIT_NO_DATA)
-    with Store(db_path, read_only=True) as store:
+    with reading(db_path) as store:  # beside a writer: its last checkpoint
         tables = store.load_tables()
     if tables.districts.height == 0:
         raise _fail(

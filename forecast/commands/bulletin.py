@@ -12,7 +12,7 @@ from forecast.bulletin.data import Options, parse_period
 from forecast.bulletin.i18n import available_languages
 from forecast.bulletin.load import NoForecastsError
 from forecast.settings import get_settings
-from forecast.store import Store
+from forecast.store import reading
 
 
 def register(app: typer.Typer) -> None:
@@ -64,7 +64,8 @@ def bulletin(
         typer.secho(f"No store at {settings.db_path}; run `forecast demo` first.", err=True)
         raise typer.Exit(1)
     try:
-        with Store(settings.db_path, read_only=True) as store:
+        # Beside a writer: a copy as of its last checkpoint (forecast.store.reading).
+        with reading(settings.db_path) as store:
             published = publish(
                 store,
                 settings.outputs,

@@ -8,6 +8,8 @@ any and fatal (counts have no event types).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,7 @@ from forecast.schema import CHAMPIONS
 from forecast.settings import get_settings
 
 if TYPE_CHECKING:  # the training stack loads lazily: `forecast --help` stays quick
+    from forecast.cadence import Cadence
     from forecast.store import Store
     from training.backtest import Window
     from training.count_backtest import CountBacktestResult
@@ -239,10 +242,26 @@ def print_table(frame: pl.DataFrame) -> None:
         typer.echo(str(shown))
 
 
-def _open_store():
+def _open_store() -> Store:
     from forecast.store import Store
 
     return Store(get_settings().db_path)
+
+
+@contextmanager
+def _reading(cadence: Cadence) -> Iterator[Store]:
+    """The store for reading a data set. Beside a writer this is a copy as of the writer's
+    last checkpoint, so a backtest does not wait for an ingest to finish; without a stored
+    panel the store is opened for writing instead (waiting for the lock), since building
+    the data set then stores the panel it builds (training.dataset.load_panel)."""
+    from forecast.store import reading
+
+    with reading(get_settings().db_path) as store:
+        if store.has_table(cadence.panel_table):
+            yield store
+            return
+    with _open_store() as store:
+        yield store
 
 
 BacktestTargetOpt = typer.Option(
@@ -346,7 +365,7 @@ def backtest_cmd(
     pool = settings.pool_countries if pool is None else pool
     # The count model reads any's history beside the panel (training.count_backtest).
     wanted = list(dict.fromkeys([*pairs, *(("any", h) for h in count_horizons)]))
-    with _open_store() as store:
+    with _reading(cad) as store:
         ds = _without(_dataset(store, wanted, country or None, pool, cad), without)
         events = _stored_events(store) if counts else None
     results = (
@@ -458,7 +477,7 @@ def train_cmd(
     settings = get_settings()
     cad = _cadence(cadence)
     pairs = _pairs(target, horizon, cad)
-    with _open_store() as store:
+    with _reading(cad) as store:
         ds = _dataset(store, pairs, cadence=cad)
     client = configure(settings.mlflow_uri, settings.artifact_root)
     config = TrainConfig(
@@ -550,7 +569,7 @@ def tune_cmd(
     settings = get_settings()
     cad = _cadence(cadence)
     pairs = _pairs(target, horizon, cad)
-    with _open_store() as store:
+    with _reading(cad) as store:
         ds = _dataset(store, pairs, cadence=cad)
     configure(settings.mlflow_uri, settings.artifact_root)
     for t, h in pairs:
@@ -606,6 +625,28 @@ def score_cmd(
     print_table(summary)
 
 
+@contextmanager
+def _store_for_retrain(home: Path) -> Iterator[None]:
+    """Hold the store open for the retrain: opening here waits for another process's lock
+    with the command line's message and timeout (the job's own open inside
+    training.retrain then shares this process's database). When another retrain holds the
+    job lock nothing is opened, so the job reports that at once (exit 75)."""
+    from filelock import FileLock, Timeout
+
+    from training.retrain import LOCK_FILE
+
+    home.mkdir(parents=True, exist_ok=True)
+    probe = FileLock(str(home / LOCK_FILE), timeout=0)
+    try:
+        probe.acquire()
+    except Timeout:
+        yield
+        return
+    probe.release()
+    with _open_store():
+        yield
+
+
 def retrain_cmd(
     drop: Path | None = typer.Option(None, help="Drop folder (default: <home>/drop)."),
     force: bool = typer.Option(False, help="Retrain even if no new data arrived."),
@@ -624,14 +665,16 @@ def retrain_cmd(
     from training.retrain import retrain
 
     cad = _cadence(cadence)
-    report = retrain(
-        get_settings(),
-        drop=drop,
-        force=force,
-        window=_window(None, None, step, cad),
-        jobs=_jobs(jobs),
-        cadence=cad.name,
-    )
+    settings = get_settings()
+    with _store_for_retrain(settings.home):
+        report = retrain(
+            settings,
+            drop=drop,
+            force=force,
+            window=_window(None, None, step, cad),
+            jobs=_jobs(jobs),
+            cadence=cad.name,
+        )
     for line in report.lines:
         typer.echo(line)
     raise typer.Exit(int(report.code))
