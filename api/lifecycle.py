@@ -1,36 +1,123 @@
-"""Loading and reloading the snapshot: at start (lifespan), on request and by polling."""
+"""Loading and reloading the snapshot: at start (lifespan), on request and by polling.
+
+The start and the poll are patient: they retry while a writer holds the store
+(``store_lock_retries``, about 15 s of back-off) and the poll tries again at its next tick.
+A caller of ``POST /v1/admin/reload`` is not kept waiting: its reload tries the store once
+and answers 503 with ``Retry-After`` while a writer holds it or another reload is running.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 
 import structlog
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api.snapshot import NotReadyError, SnapshotHolder, store_signature
+from api.snapshot import (
+    NotReadyError,
+    Snapshot,
+    SnapshotHolder,
+    StoreBusyError,
+    build_snapshot,
+    read_store,
+    store_signature,
+)
+from forecast import storelock
+from forecast.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 
-def reload_snapshot(app: FastAPI) -> bool:
-    """Load the store into a new snapshot and swap it in; False (old one kept) on failure."""
+class StoreLoader:
+    """Builds a snapshot from the store; patient (``store_lock_retries``) unless the calling
+    thread asked for a single try with :meth:`impatient`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+
+    @contextmanager
+    def impatient(self) -> Iterator[None]:
+        # Per thread: the poll may be retrying in another thread at the same time.
+        self._local.impatient = True
+        try:
+            yield
+        finally:
+            self._local.impatient = False
+
+    def __call__(self) -> Snapshot:
+        settings = self.settings
+        retries = 1 if getattr(self._local, "impatient", False) else settings.store_lock_retries
+        frames = read_store(settings.db_path, retries=retries, cadence=settings.cadence)
+        return build_snapshot(frames, settings.bands)
+
+
+@dataclass(frozen=True)
+class Reload:
+    """How a reload went; true when a new snapshot is served. ``busy`` says the store was
+    held by a writer (or another reload was running): try again later."""
+
+    ok: bool
+    busy: bool = False
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _reload_guard(app: FastAPI) -> threading.Lock:
+    guard = getattr(app.state, "reload_guard", None)
+    if guard is None:
+        guard = app.state.reload_guard = threading.Lock()
+    return guard
+
+
+def _holder_words(error: BaseException) -> str:
+    """Who holds the store, from the lock error behind a failed read-only open."""
+    cause = error.__cause__
+    if isinstance(cause, storelock.StoreBusyError):
+        return f"the store is busy, held by {cause.holder}"
+    return "the store is locked by a writer"
+
+
+def reload_snapshot(app: FastAPI, *, patient: bool = True) -> Reload:
+    """Load the store into a new snapshot and swap it in; on failure the old one is kept.
+
+    ``patient`` (the start and the poll) waits for a running reload and retries a locked
+    store; otherwise (a caller waiting for an answer) a running reload or a locked store
+    ends it at once with ``busy``.
+    """
     holder: SnapshotHolder = app.state.holder
     metrics = app.state.metrics
+    guard = _reload_guard(app)
+    if not guard.acquire(blocking=patient):
+        metrics.reloads.labels("busy").inc()
+        return Reload(False, busy=True, reason="another reload is running")
     try:
-        snapshot = holder.reload()
-    except NotReadyError:
+        loader = getattr(app.state, "loader", None)
+        quick = loader.impatient() if not patient and isinstance(loader, StoreLoader) else None
+        with quick or nullcontext():
+            snapshot = holder.reload()
+    except NotReadyError as error:
         metrics.reloads.labels("not_ready").inc()
-        return False
-    except Exception:
+        return Reload(False, reason=str(error))
+    except StoreBusyError as error:
+        metrics.reloads.labels("busy").inc()
+        return Reload(False, busy=True, reason=_holder_words(error))
+    except Exception as error:
         metrics.reloads.labels("failed").inc()
         log.exception("snapshot load failed")
-        return False
+        return Reload(False, reason=str(error))
+    finally:
+        guard.release()
     metrics.reloads.labels("ok").inc()
     metrics.loaded.set(snapshot.loaded_at.timestamp())
-    return True
+    return Reload(True)
 
 
 async def poll_store(app: FastAPI, every: float) -> None:

@@ -11,11 +11,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.deps import SECURITY, SECURITY_SCHEMES
-from api.lifecycle import lifespan
+from api.lifecycle import StoreLoader, lifespan
 from api.observability import Metrics, RequestMiddleware, RouteNames
 from api.routes import api_router, health
 from api.security import KeyCache, RateLimiter
-from api.snapshot import SnapshotHolder, store_loader
+from api.snapshot import SnapshotHolder
 from api.web import page
 from forecast import servicedb
 from forecast.settings import Settings
@@ -64,11 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = servicedb.connect(settings.service_db)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.holder = SnapshotHolder(
-        store_loader(
-            settings.db_path, settings.bands, settings.store_lock_retries, settings.cadence
-        )
-    )
+    app.state.loader = StoreLoader(settings)
+    app.state.holder = SnapshotHolder(app.state.loader)
     app.state.keys = KeyCache(engine, settings.key_cache_seconds)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.metrics = Metrics()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -12,6 +14,10 @@ from api.schemas import Reloaded
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
+# Seconds a caller should wait before reloading again while the store is busy: a retrain's
+# write takes minutes, but an ingest's a few seconds.
+RETRY_AFTER_SECONDS = 5
+
 
 @router.post(
     "/reload",
@@ -21,12 +27,21 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 )
 async def reload(request: Request, holder: HolderDep) -> Reloaded:
     """Swaps the served snapshot atomically. When loading fails the previous snapshot keeps
-    being served and the answer is 503 saying why."""
+    being served and the answer is 503 saying why: with `Retry-After` when the store is
+    held by a writer or another reload is running (answered at once, not after waiting)."""
     before = holder.current
-    ok = await run_in_threadpool(reload_snapshot, request.app)
+    done = await run_in_threadpool(partial(reload_snapshot, request.app, patient=False))
     snapshot = holder.current
-    if not ok or snapshot is None:
-        serving = f"; still serving {before.model_version}" if before else ""
+    serving = f"; still serving {before.model_version}" if before else ""
+    if done.busy:
+        # A caller is not kept waiting for a writer: the poll reloads once it is done.
+        raise ApiProblem(
+            503,
+            f"{done.reason}; try again later{serving}",
+            kind="store-busy",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if not done or snapshot is None:
         raise ApiProblem(503, f"reload failed: {holder.last_error}{serving}", kind="reload-failed")
     return Reloaded(
         status="ready",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -96,7 +98,7 @@ def test_reload_waits_for_a_writer_then_fails_cleanly(world, api_home):
             holder = app.state.holder
             from api.lifecycle import reload_snapshot
 
-            assert reload_snapshot(app) is False
+            assert not reload_snapshot(app)
             assert holder.current is not None and holder.current.model_version == label("v1")
         finally:
             writer_done.set()
@@ -181,3 +183,66 @@ def test_forecasts_without_data_as_of_fall_back_to_the_latest_event(world, api_h
         assert client.get("/v1/forecasts", headers=headers).json()["data_as_of"] == "2024-06-02"
         detail = client.get("/v1/districts/ML0101", headers=headers).json()
         assert detail["data_as_of"] == "2024-06-02"
+
+
+class _Writer:
+    """Another process writing the store (tests.store_holder), as `forecast retrain` does."""
+
+    def __init__(self, path: Path) -> None:
+        root = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.store_holder", str(path), "store"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def release(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(30)
+
+
+def test_reload_beside_a_writer_answers_503_with_retry_after_at_once(world, api_home):
+    # The default retries (about 15 s of back-off) are for the poll, not for a caller.
+    app = create_app(make_settings(api_home))
+    admin = {"X-API-Key": servicedb.create_key(app.state.engine, "a", ["admin"])[1]}
+    with TestClient(app) as client:
+        writer = _Writer(world)
+        try:
+            began = time.monotonic()
+            busy = client.post("/v1/admin/reload", headers=admin)
+            took = time.monotonic() - began
+        finally:
+            writer.release()
+        assert took < 1.0, f"took {took:.1f} s"
+        assert busy.status_code == 503
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert int(busy.headers["Retry-After"]) >= 1
+        body = busy.json()
+        assert body["type"] == "/problems/store-busy"
+        assert "store_holder.py" in body["detail"]
+        assert body["detail"].endswith(f"still serving {label('v1')}")
+        assert client.get("/readyz").status_code == 200
+        # Once the writer is gone the same call reloads.
+        assert client.post("/v1/admin/reload", headers=admin).status_code == 200
+
+
+def test_reload_while_the_poll_retries_answers_at_once(world, api_home):
+    app = create_app(make_settings(api_home, reload_poll_seconds=0.05))
+    admin = {"X-API-Key": servicedb.create_key(app.state.engine, "a", ["admin"])[1]}
+    with TestClient(app) as client:
+        writer = _Writer(world)  # its write changes the store: the poll starts retrying
+        try:
+            time.sleep(0.5)
+            began = time.monotonic()
+            busy = client.post("/v1/admin/reload", headers=admin)
+            took = time.monotonic() - began
+        finally:
+            writer.release()
+        assert took < 1.0, f"took {took:.1f} s"
+        assert busy.status_code == 503 and "Retry-After" in busy.headers
+        assert client.get("/readyz").status_code == 200
