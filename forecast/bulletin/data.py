@@ -61,6 +61,8 @@ class Options:
     notes_max: int = 8  # district paragraphs
     list_max: int = 12  # names listed under hits, misses, false alarms
     cadence: str = "week"  # or "month": the periods of the forecasts shown
+    escalating_n: int = 8  # districts in the escalating section at most
+    escalating_min: int = 4  # when fewer escalate, the next highest ratios fill up to this
 
     @classmethod
     def for_cadence(cls, cadence: str, **values: object) -> Options:
@@ -343,6 +345,72 @@ def parse_week(text: str) -> date:
     return day - timedelta(days=day.weekday())
 
 
+ESCALATING_COLUMNS = (
+    "code",
+    "name",
+    "admin1",
+    "label",
+    "escalating",
+    "ratio",
+    "percentile",
+    "normal",
+    "expected",
+    "lower80",
+    "upper80",
+    "lower95",
+    "upper95",
+    "fatalities_expected",
+    "fatalities_lower80",
+    "fatalities_upper80",
+    "fatalities_lower95",
+    "fatalities_upper95",
+    "fatalities_normal",
+)
+
+
+def escalating(
+    intensity: pl.DataFrame,
+    districts: pl.DataFrame,
+    week: date,
+    horizon: int,
+    n: int = 8,
+    fill: int = 4,
+) -> pl.DataFrame:
+    """The districts labelled ``escalating`` at ``horizon`` (highest ratio first, at most
+    ``n``), and when fewer than ``fill`` are, the next highest ratios up to ``fill`` (their
+    ``escalating`` is false), so the section still shows where counts run above normal.
+
+    ``intensity`` has the intensity table's columns (forecast.schema.INTENSITY); the
+    escalation and normal are the ``events`` row's, the ``fatalities_*`` columns that
+    target's (null without a fatalities row). Columns: :data:`ESCALATING_COLUMNS`.
+    """
+    rows = intensity.filter((pl.col("issue_week") == week) & (pl.col("horizon") == horizon))
+    rows = rows.with_columns(pl.col("expected", "normal", "ratio", "percentile").fill_nan(None))
+    keep = ["district_code", "expected", "lower80", "upper80", "lower95", "upper95", "normal"]
+    events = rows.filter(pl.col("target") == "events").unique("district_code", keep="last")
+    deaths = (
+        rows.filter(pl.col("target") == "fatalities")
+        .unique("district_code", keep="last")
+        .select(keep)
+        .rename({c: f"fatalities_{c}" for c in keep[1:]})
+    )
+    names = districts.select(pl.col("code").alias("district_code"), "name", "admin1")
+    ranked = (
+        events.join(deaths, on="district_code", how="left")
+        .join(names, on="district_code", how="left")
+        .filter(pl.col("ratio").is_not_null())
+        .with_columns(
+            pl.coalesce("name", "district_code").alias("name"),
+            pl.col("escalation").alias("label"),
+            (pl.col("escalation") == "escalating").alias("escalating"),
+        )
+        .sort(["escalating", "ratio", "expected", "name"], descending=[True, True, True, False])
+    )
+    count = int(ranked.get_column("escalating").sum())
+    shown = ranked.head(max(min(count, n), min(fill, n)))
+    return shown.select(pl.col("district_code").alias("code"), *ESCALATING_COLUMNS[1:])
+
+
 @dataclass(frozen=True)
 class BulletinData:
     """Everything the bulletin shows, before words."""
@@ -362,6 +430,9 @@ class BulletinData:
     notes: pl.DataFrame  # highlighted districts, in the order their paragraphs appear
     high_before: int | None  # high districts last week (None without last week's forecasts)
     verification: Verification | None
+    # :func:`escalating` at the bulletin's horizon; None when intensity is not available
+    # (no intensity table, none for this period and horizon, e.g. at monthly cadence).
+    escalating: pl.DataFrame | None = None
 
     @property
     def label(self) -> str:
@@ -385,8 +456,10 @@ def assemble(
     week: date,
     options: Options | None = None,
     bands: Bands | None = None,
+    intensity: pl.DataFrame | None = None,
 ) -> BulletinData:
-    """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)."""
+    """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)
+    and, when the store has it, the intensity table (None: not available)."""
     options = options or Options()
     bands = bands or load_bands()
     main = (forecasts.get_column("issue_week") == week) & (
@@ -448,6 +521,25 @@ def assemble(
             bands=bands,
             cadence=cadence,
         ),
+        escalating=_escalating(intensity, districts, week, options),
+    )
+
+
+def _escalating(
+    intensity: pl.DataFrame | None, districts: pl.DataFrame, week: date, options: Options
+) -> pl.DataFrame | None:
+    """The escalating section's rows; None when there is nothing to say it from."""
+    if intensity is None:
+        return None
+    here = intensity.filter(
+        (pl.col("issue_week") == week)
+        & (pl.col("horizon") == options.horizon)
+        & (pl.col("target") == "events")
+    )
+    if here.is_empty():
+        return None
+    return escalating(
+        intensity, districts, week, options.horizon, options.escalating_n, options.escalating_min
     )
 
 

@@ -40,6 +40,11 @@ def map_path(outputs: Path, week_label: str, lang: str, variant: str = "") -> Pa
     return bulletins_root(outputs) / week_label / f"map{variant}.{lang}.png"
 
 
+def chart_path(outputs: Path, week_label: str, lang: str, variant: str = "") -> Path:
+    """The escalating section's chart (expected counts, ranges and normals)."""
+    return bulletins_root(outputs) / week_label / f"escalation{variant}.{lang}.png"
+
+
 def variant_of(target: str, horizon: int, cadence: str = "week") -> str:
     """The file-name suffix of a bulletin: empty for the main one (any violence, 4 weeks;
     3 months at monthly cadence)."""

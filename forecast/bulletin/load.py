@@ -9,7 +9,7 @@ import polars as pl
 
 from forecast.bulletin.data import WEEK, Options
 from forecast.cadence import get as get_cadence
-from forecast.schema import CHAMPIONS, COUNTS, DISTRICTS, EVENTS, FORECASTS
+from forecast.schema import CHAMPIONS, COUNTS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
 from forecast.store import Store
 
 EVENT_COLUMNS = ("event_date", "district_code", "event_type", "fatalities")
@@ -25,6 +25,8 @@ class Inputs:
     districts: pl.DataFrame
     events: pl.DataFrame
     champions: pl.DataFrame
+    # This period's intensity rows of the cadence; None when the store has no such table.
+    intensity: pl.DataFrame | None = None
 
 
 def _cadence_filter(store: Store, table: str, cadence: str) -> tuple[str, list]:
@@ -85,6 +87,18 @@ def load_inputs(store: Store, week: date, options: Options) -> Inputs:
         districts=DISTRICTS.conform(store.read(DISTRICTS.name)),
         events=events.cast({"fatalities": pl.Int32}),  # type: ignore[union-attr]
         champions=_champions(store, "week"),
+        intensity=_intensity(store, week, "week"),
+    )
+
+
+def _intensity(store: Store, week: date, cadence: str) -> pl.DataFrame | None:
+    """The period's intensity rows (expected counts, intervals, escalation); None without
+    the table (a store from before it, or intensity disabled)."""
+    if not store.has_table(INTENSITY.name):
+        return None
+    where, params = _cadence_filter(store, INTENSITY.name, cadence)
+    return INTENSITY.conform(
+        store.read(INTENSITY.name, f"issue_week = ? AND {where}", [week, *params])
     )
 
 
@@ -120,4 +134,5 @@ def _monthly_inputs(store: Store, month: date, options: Options) -> Inputs:
         districts=districts,
         events=monthly.filter(pl.col("month").is_between(first, month)),
         champions=_champions(store, options.cadence),
+        intensity=_intensity(store, month, options.cadence),
     )

@@ -11,8 +11,16 @@ from pathlib import Path
 import polars as pl
 
 from forecast.bulletin.data import BulletinData, Options, assemble
-from forecast.bulletin.files import FORMATS, bulletin_path, map_path, variant_of, write_atomic
+from forecast.bulletin.files import (
+    FORMATS,
+    bulletin_path,
+    chart_path,
+    map_path,
+    variant_of,
+    write_atomic,
+)
 from forecast.bulletin.i18n import Catalogue, available_languages
+from forecast.bulletin.intensityfig import intensity_chart
 from forecast.bulletin.load import latest_week, load_inputs
 from forecast.bulletin.mapfig import png_bytes, risk_map
 from forecast.bulletin.render import (
@@ -47,6 +55,15 @@ def map_png(data: BulletinData, districts: pl.DataFrame, lang: str) -> bytes:
     return png_bytes(fig)
 
 
+def chart_png(data: BulletinData, lang: str) -> bytes | None:
+    """The escalating section's chart as PNG; None when the section lists no district."""
+    if data.escalating is None or data.escalating.is_empty():
+        return None
+    t = Catalogue(lang, data.options.cadence)
+    fig = intensity_chart(data.escalating, t, horizon_label=horizon_label(t, data.options.horizon))
+    return png_bytes(fig)
+
+
 def write_bulletin(
     data: BulletinData,
     districts: pl.DataFrame,
@@ -62,18 +79,30 @@ def write_bulletin(
         png = map_png(data, districts, lang)
         image = map_path(outputs, data.label, lang, variant)
         published.files.append(write_atomic(image, png))
+        chart = chart_png(data, lang)
+        chart_image = chart_path(outputs, data.label, lang, variant)
+        if chart is not None:
+            published.files.append(write_atomic(chart_image, chart))
+        else:
+            # A chart left from an earlier run of this period would contradict the text.
+            chart_image.unlink(missing_ok=True)
 
         def path(fmt: str, lang: str = lang) -> Path:
             return bulletin_path(outputs, data.label, lang, fmt, variant)
 
-        html = render_html(doc, png)
+        html = render_html(doc, png, chart)
         if "json" in formats:
             text = json.dumps(doc, ensure_ascii=False, indent=1, default=str)
             published.files.append(write_atomic(path("json"), text))
         if "html" in formats:
             published.files.append(write_atomic(path("html"), html))
         if "md" in formats:
-            published.files.append(write_atomic(path("md"), render_markdown(doc, image.name)))
+            published.files.append(
+                write_atomic(
+                    path("md"),
+                    render_markdown(doc, image.name, chart_image.name if chart else None),
+                )
+            )
         if "pdf" in formats:
             published.files.append(
                 write_atomic(path("pdf"), render_pdf(html, base_url=str(image.parent)))
@@ -93,6 +122,12 @@ def publish(
     week = week or latest_week(store, options.cadence)
     inputs = load_inputs(store, week, options)
     data = assemble(
-        inputs.forecasts, inputs.districts, inputs.events, inputs.champions, week, options
+        inputs.forecasts,
+        inputs.districts,
+        inputs.events,
+        inputs.champions,
+        week,
+        options,
+        intensity=inputs.intensity,
     )
     return write_bulletin(data, inputs.districts, outputs, langs or available_languages())

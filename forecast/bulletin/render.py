@@ -125,6 +125,84 @@ def _verification(v: Verification | None, t: Catalogue, limit: int) -> dict[str,
     }
 
 
+def _rounded(value: float) -> tuple[float, int]:
+    """An expected count as printed: one decimal below 1.5 (0.3 and 0.6 differ to a
+    reader), whole above, where a decimal would be false precision."""
+    if value >= 1.5 or abs(round(value, 1) - round(value)) < 1e-9:
+        return float(round(value)), 0  # 0.96 is "1", not "1.0"
+    return round(value, 1), 1
+
+
+def _normal_text(t: Catalogue, value: float) -> str:
+    return t.number(value, 1) if value < 10 else t.number(round(value))
+
+
+def _count_phrase(t: Catalogue, key: str, value: float, horizon: str) -> str:
+    """``intensity.<key>_one`` or ``_many`` by the language's singular range (English: 1
+    only; French: below 2) applied to the number as printed."""
+    printed, decimals = _rounded(value)
+    low, high = (float(x) for x in t.raw("intensity.singular"))
+    form = "one" if low <= printed <= high else "many"
+    return t(f"intensity.{key}_{form}", n=t.number(printed, decimals), horizon=horizon)
+
+
+def _count_sentence(
+    t: Catalogue, key: str, row: dict[str, Any], prefix: str, horizon: str
+) -> str | None:
+    """The count in words, e.g. "about 7 events expected in the next 4 weeks (80% range
+    3 to 12), against a usual 2.5"; None without an expected count."""
+    expected = row.get(f"{prefix}expected")
+    if expected is None:
+        return None
+    text = _count_phrase(t, key, expected, horizon)
+    lower, upper = row.get(f"{prefix}lower80"), row.get(f"{prefix}upper80")
+    if lower is not None and upper is not None:
+        text = t("intensity.with_range", text=text, lower=lower, upper=upper)
+    normal = row.get(f"{prefix}normal")
+    if normal is not None:
+        text = t("intensity.against", text=text, normal=_normal_text(t, normal))
+    return text
+
+
+def _escalating(data: BulletinData, t: Catalogue) -> dict[str, Any] | None:
+    """The escalating section in words; None when intensity is not available."""
+    if data.escalating is None:
+        return None
+    horizon = horizon_label(t, data.options.horizon)
+    rows = []
+    for row in data.escalating.to_dicts():
+        label = row.get("label")
+        values = {
+            "name": row["name"],
+            "admin1": row.get("admin1") or "",
+            "ratio": t.number(row["ratio"], 1),
+            "percentile": t.percent(row.get("percentile")),
+            "weeks": data.options.horizon,
+            "label": t.get(f"intensity.labels.{label}", label or ""),
+        }
+        head = "intensity.head_escalating" if row.get("escalating") else "intensity.head_other"
+        rows.append(
+            {
+                **row,
+                "head": t(head, **values),
+                "label_text": values["label"],
+                "events_text": _count_sentence(t, "events", row, "", horizon),
+                "deaths_text": _count_sentence(t, "deaths", row, "fatalities_", horizon),
+            }
+        )
+    count = sum(1 for r in rows if r.get("escalating"))
+    return {
+        "horizon": data.options.horizon,
+        "escalating": count,
+        "rows": rows,
+        "filled": count < len(rows),
+    }
+
+
+def _amount(n: int) -> str:
+    return "zero" if n == 0 else "one" if n == 1 else "many"
+
+
 def _model_line(data: BulletinData, t: Catalogue) -> str:
     version = data.model_version or "?"
     as_of = t.day(data.data_as_of)
@@ -194,6 +272,19 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
     )
     if kidnap:
         key.append(t("bulletin.key_kidnap", **_named(kidnap[0])))
+    section = _escalating(data, t)
+    if section and section["escalating"]:
+        names = ", ".join(r["name"] for r in section["rows"] if r.get("escalating"))
+        key.append(t("intensity.key_escalating", names=names, horizon=horizon))
+    if section is None:
+        escalating_note = t("intensity.not_available")
+    elif not section["rows"]:
+        escalating_note = t("intensity.none", horizon=horizon)
+    elif section["filled"]:
+        n = section["escalating"]
+        escalating_note = t(f"intensity.filled_{_amount(n)}", n=n)
+    else:
+        escalating_note = ""
 
     return {
         "lang": lang,
@@ -229,6 +320,7 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
         "kidnapping": kidnap,
         "notes": _rows(data.notes, t, lang),
         "verification": _verification(data.verification, t, opts.list_max),
+        "escalating": section,
         "text": {
             "html_lang": t("meta.html_lang"),
             "title": t("bulletin.title"),
@@ -245,6 +337,9 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
             "map_caption": t("bulletin.map_caption", target=target, horizon=horizon),
             "kidnap_intro": t("bulletin.kidnap_intro", horizon=horizon),
             "risers_none": t("bulletin.risers_none", points=t.points(opts.min_rise)),
+            "escalating_intro": t("intensity.intro", horizon=horizon),
+            "escalating_note": escalating_note,
+            "escalating_caption": t("intensity.chart_caption"),
             "model_line": _model_line(data, t),
             "method": t("bulletin.method", bands=_bands_text(data, t)),
             "horizon": horizon,
@@ -280,17 +375,31 @@ def _markdown_escape(text: object) -> str:
     return str(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-def render_html(doc: dict[str, Any], map_png: bytes | None) -> str:
-    """A self-contained HTML page (the map embedded), readable on screen and in print."""
-    t = Catalogue(doc["lang"], doc.get("cadence", "week"))
-    src = "data:image/png;base64," + base64.b64encode(map_png).decode() if map_png else None
-    return environment().get_template("bulletin.html.j2").render(doc=doc, t=t, map_src=src)
+def _data_uri(png: bytes | None) -> str | None:
+    return "data:image/png;base64," + base64.b64encode(png).decode() if png else None
 
 
-def render_markdown(doc: dict[str, Any], map_file: str | None) -> str:
-    """Markdown beside a map image file (relative name) for chat and e-mail."""
+def render_html(doc: dict[str, Any], map_png: bytes | None, chart_png: bytes | None = None) -> str:
+    """A self-contained HTML page (the map and the escalating chart embedded), readable on
+    screen and in print."""
     t = Catalogue(doc["lang"], doc.get("cadence", "week"))
-    return environment().get_template("bulletin.md.j2").render(doc=doc, t=t, map_file=map_file)
+    return (
+        environment()
+        .get_template("bulletin.html.j2")
+        .render(doc=doc, t=t, map_src=_data_uri(map_png), chart_src=_data_uri(chart_png))
+    )
+
+
+def render_markdown(
+    doc: dict[str, Any], map_file: str | None, chart_file: str | None = None
+) -> str:
+    """Markdown beside the map and chart image files (relative names) for chat and e-mail."""
+    t = Catalogue(doc["lang"], doc.get("cadence", "week"))
+    return (
+        environment()
+        .get_template("bulletin.md.j2")
+        .render(doc=doc, t=t, map_file=map_file, chart_file=chart_file)
+    )
 
 
 def render_pdf(html: str, base_url: str | None = None) -> bytes:

@@ -17,6 +17,11 @@ Last week's h=1 forecasts against events in week W (2025-06-09 .. 06-15): Alpha 
 battle -> hit; Beta warned, its event falls on 06-16 -> false alarm; Gamma not warned,
 a protest only (not violence) -> quiet; Delta not warned, event on 06-08 (before) -> quiet;
 Epsilon not warned, abduction -> miss; Zeta warned, nothing -> false alarm.
+
+Intensity at h=4 (:func:`intensity`): Gamma (ratio 6.8) and Alpha (2.88) escalating, Epsilon
+(1.25) and Beta (1.11) usual, Delta (0.4) easing without a fatalities row, Zeta without a
+normal (no label, left out). The section lists Gamma, Alpha, then Epsilon and Beta to fill
+up to four.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import polars as pl
 import shapely
 
 from forecast.bands import Bands
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS
+from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
 
 WEEK = date(2025, 6, 9)
 LAST = date(2025, 6, 2)
@@ -152,3 +157,45 @@ def champions() -> pl.DataFrame:
             ]
         )
     )
+
+
+# code: (events expected, lower80, upper80, lower95, upper95, normal, ratio, percentile,
+# label), then fatalities (expected, lower80, upper80, lower95, upper95, normal) or None.
+INTENSITY_H4: dict[str, tuple[tuple, tuple | None]] = {
+    "D1": ((7.2, 3, 12, 2, 16, 2.5, 2.88, 0.96, "escalating"), (15.4, 4, 40, 1, 60, 6.1)),
+    "D2": ((2.0, 0, 5, 0, 7, 1.8, 1.11, 0.55, "usual"), (0.9, 0, 3, 0, 5, 1.0)),
+    "D3": ((3.4, 1, 7, 0, 9, 0.4, 6.8, 0.99, "escalating"), (1.2, 0, 4, 0, 6, 0.3)),
+    "D4": ((0.6, 0, 2, 0, 3, 1.5, 0.4, 0.2, "easing"), None),
+    "D5": ((1.0, 0, 3, 0, 4, 0.8, 1.25, 0.6, "usual"), (0.96, 0, 2, 0, 4, 0.5)),
+    "D6": ((0.2, 0, 1, 0, 2, None, None, None, None), None),
+}
+
+
+def intensity() -> pl.DataFrame:
+    """The intensity table of week W at h=4 (and one h=1 row the section must ignore)."""
+    ends = ("expected", "lower80", "upper80", "lower95", "upper95", "normal")
+    rows = []
+    for code, (events, deaths) in INTENSITY_H4.items():
+        common = {"district_code": code, "issue_week": WEEK, "horizon": 4, "cadence": "week"}
+        rows.append(
+            {
+                **common,
+                "target": "events",
+                **dict(zip(ends, events[:6], strict=True)),
+                "ratio": events[6],
+                "percentile": events[7],
+                "escalation": events[8],
+                "model_version": "count-events-h4/1",
+            }
+        )
+        if deaths is not None:
+            rows.append(
+                {
+                    **common,
+                    "target": "fatalities",
+                    **dict(zip(ends, deaths, strict=True)),
+                    "model_version": "count-fatalities-h4/1",
+                }
+            )
+    rows.append({**rows[0], "horizon": 1, "ratio": 50.0, "expected": 99.0})
+    return INTENSITY.conform(pl.DataFrame(rows))
