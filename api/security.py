@@ -1,9 +1,15 @@
 """API keys and per-key rate limits.
 
 Keys live hashed in the service DB (forecast.servicedb). Hashing and a dictionary lookup
-decide each request; the table of active keys is re-read every ``key_cache_seconds`` so a
-revoked key stops working within that time, and at most once a second on an unknown key so
-a key created a moment ago works at once without letting bad keys hammer the DB.
+decide each request; the set of active keys is re-read every ``key_cache_seconds``, so a
+revoked key stops working within that time.
+
+A token the cached set does not hold is looked up alone (one query on the unique index),
+so a key created a moment ago works on its first request, even right after a re-read.
+Such a token is then remembered as unknown for ``key_cache_seconds``: a bad key sent again
+and again costs one query per period, and a token that does not even look like a key
+(``fk_`` and at most 128 characters) costs none. Remembering unknown tokens cannot hide a
+new key: a new token is random, so it was never sent before it was created.
 """
 
 from __future__ import annotations
@@ -22,7 +28,13 @@ from forecast.servicedb import ApiKey
 
 log = structlog.get_logger(__name__)
 
-UNKNOWN_KEY_RECHECK_SECONDS = 1.0
+# Bounds the memory of unknown tokens under a flood of random ones; past it, start over.
+UNKNOWN_KEYS_REMEMBERED = 10_000
+MAX_TOKEN_CHARS = 128
+
+
+def shaped_like_a_key(token: str) -> bool:
+    return token.startswith(servicedb.TOKEN_PREFIX) and len(token) <= MAX_TOKEN_CHARS
 
 
 class KeyCache:
@@ -38,24 +50,38 @@ class KeyCache:
         self._ttl = ttl_seconds
         self._clock = clock
         self._keys: dict[str, ApiKey] = {}
+        self._unknown: dict[str, float] = {}  # token hash -> when it was found unknown
         self._loaded_at = -math.inf
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
+    def _refresh(self, now: float) -> None:
+        keys = servicedb.active_keys(self._engine)
         with self._lock:
-            self._keys = servicedb.active_keys(self._engine)
-            self._loaded_at = self._clock()
+            self._keys = keys
+            self._loaded_at = now
+            self._unknown = {h: t for h, t in self._unknown.items() if now - t <= self._ttl}
 
     def lookup(self, token: str) -> ApiKey | None:
-        age = self._clock() - self._loaded_at
-        if age > self._ttl:
-            self._refresh()
-            age = 0.0
+        now = self._clock()
+        if now - self._loaded_at > self._ttl:
+            self._refresh(now)
         hashed = servicedb.hash_token(token)
         key = self._keys.get(hashed)
-        if key is None and age > UNKNOWN_KEY_RECHECK_SECONDS:
-            self._refresh()
-            key = self._keys.get(hashed)
+        if key is not None or not shaped_like_a_key(token):
+            return key
+        found = self._unknown.get(hashed)
+        if found is not None and now - found <= self._ttl:
+            return None
+        key = servicedb.find_active_key(self._engine, hashed)
+        with self._lock:
+            if key is None:
+                if len(self._unknown) >= UNKNOWN_KEYS_REMEMBERED:
+                    self._unknown = {}
+                self._unknown[hashed] = now
+            else:
+                # A new dict, not an update in place: other threads read the old one freely.
+                # The next refresh replaces it whole, so revoking this key takes effect then.
+                self._keys = {**self._keys, hashed: key}
         return key
 
 

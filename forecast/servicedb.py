@@ -202,6 +202,17 @@ def active_keys(engine: Engine) -> dict[str, ApiKey]:
         return {r.hashed_key: _key(r) for r in con.execute(query)}
 
 
+def find_active_key(engine: Engine, hashed: str) -> ApiKey | None:
+    """The active key with this hashed token, if any: one look-up on the unique index, for
+    a key the API's cached set does not hold yet."""
+    query = sa.select(api_keys).where(
+        api_keys.c.hashed_key == hashed, api_keys.c.revoked_at.is_(None)
+    )
+    with engine.connect() as con:
+        row = con.execute(query).one_or_none()
+    return _key(row) if row is not None else None
+
+
 def _report(row: Any) -> FieldReport:
     return FieldReport(
         id=row.id,

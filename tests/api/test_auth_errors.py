@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
 
 from api import create_app
@@ -183,3 +185,66 @@ def test_openapi_documents_every_endpoint(client):
     assert {"APIKeyHeader", "HTTPBearer"} <= set(schemes)
     incident = schema["components"]["schemas"]["IncidentIn"]
     assert incident["examples"][0]["type"] == "kidnapping"
+
+
+def test_a_key_made_right_after_a_revocation_works_on_its_first_request(
+    world, api_home, monkeypatch
+):
+    # As in production: `forecast keys revoke|create` run beside the API, on the same service
+    # DB through an engine of their own. The API re-reads its keys every key_cache_seconds.
+    from typer.testing import CliRunner
+
+    from forecast.cli import app as cli
+    from forecast.settings import get_settings
+
+    monkeypatch.setenv("FORECAST_HOME", str(api_home))
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def forecast_keys(*args: str) -> str:
+        done = runner.invoke(cli, ["keys", *args])
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    ttl = 0.5
+    app = create_app(make_settings(api_home, key_cache_seconds=ttl))
+    old = forecast_keys("create", "old", "--scope", "read").strip().splitlines()[-1]
+    try:
+        with TestClient(app) as client:
+            assert client.get("/v1/model", headers={"X-API-Key": old}).status_code == 200
+            forecast_keys("revoke", "1")
+            revoked_at = time.monotonic()
+            # The revocation takes effect within the cache period...
+            while client.get("/v1/model", headers={"X-API-Key": old}).status_code == 200:
+                assert time.monotonic() - revoked_at <= ttl + 0.2, "revocation not seen"
+            # ...and the key set was just re-read: a key made now must still work at once.
+            new = forecast_keys("create", "new", "--scope", "read").strip().splitlines()[-1]
+            first = client.get("/v1/model", headers={"X-API-Key": new})
+            assert first.status_code == 200, first.json()
+            assert client.get("/v1/model", headers={"X-API-Key": old}).status_code == 401
+    finally:
+        get_settings.cache_clear()
+
+
+def test_unknown_keys_do_not_reach_the_database_each_time(world, api_home):
+    app = create_app(make_settings(api_home))
+    with TestClient(app) as client:
+        cache = app.state.keys
+        queries = {"n": 0}
+        original = servicedb.find_active_key
+
+        def counted(engine, hashed):  # type: ignore[no-untyped-def]
+            queries["n"] += 1
+            return original(engine, hashed)
+
+        servicedb.find_active_key = counted  # type: ignore[assignment]
+        try:
+            for _ in range(20):
+                bad = client.get("/v1/model", headers={"X-API-Key": "fk_" + "x" * 43})
+                assert bad.status_code == 401
+                # Not even shaped like a key: refused without a look-up.
+                assert client.get("/v1/model", headers={"X-API-Key": "nope"}).status_code == 401
+        finally:
+            servicedb.find_active_key = original  # type: ignore[assignment]
+        assert queries["n"] == 1, queries  # the same unknown key is remembered
+        assert cache is app.state.keys
