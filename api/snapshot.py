@@ -28,11 +28,13 @@ import shapely
 import structlog
 
 from forecast import vocab
-from forecast.bands import band_expr
+from forecast.bands import Bands, band_expr
 from forecast.bulletin import words as wording
 from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
+from forecast.intensity import combine_bands
 from forecast.schema import CHAMPIONS, COUNTS, FORECASTS, INTENSITY
+from forecast.settings import Settings
 from forecast.store import Store
 
 log = structlog.get_logger(__name__)
@@ -407,8 +409,15 @@ def prepare_forecasts(
     districts: DistrictIndex,
     bands: Sequence[tuple[str, float]],
     monthly: pl.DataFrame | None = None,
+    min_weekly_events: float | None = None,
 ) -> pl.DataFrame:
-    """Forecasts with band, previous period's probability, change and what happened."""
+    """Forecasts with band, previous period's probability, change, what happened and the
+    intensity of the same district, period and horizon.
+
+    The band is the scoring's rule (forecast.intensity.combine_bands) on the API's own
+    thresholds: by probability, and the top band only where the expected events reach
+    ``min_weekly_events`` per week of the horizon (default: the setting's default).
+    """
     keys = ["district_code", "issue_week", "horizon", "target"]
     cadence = frames.cadence
     fc = frames.forecasts.unique(keys, keep="last")
@@ -436,7 +445,7 @@ def prepare_forecasts(
     idx = districts.frame.select(pl.col("code").alias("district_code"), "idx")
     # Every probability target of a (district, period, horizon) shares its counts.
     intensity = intensity_wide(frames.intensity)
-    return (
+    joined = (
         fc.join(previous, on=keys, how="left")
         .join(outcomes, on=keys, how="left")
         .join(intensity, on=["district_code", "issue_week", "horizon"], how="left")
@@ -447,8 +456,15 @@ def prepare_forecasts(
             (pl.col("probability") - pl.col("previous_probability")).alias("change"),
             target_rank(pl.col("target")).alias("target_rank"),
         )
-        .sort("issue_week", "district_code", "horizon", "target_rank")
     )
+    if min_weekly_events is None:
+        min_weekly_events = float(Settings.model_fields["top_band_min_weekly_events"].default)
+    # Re-banded here (the API's thresholds, not the stored band), so the intensity rule of
+    # the scoring is applied again, or the top band would hold every probable district.
+    joined = combine_bands(
+        joined, frames.intensity, Bands.from_pairs(bands), min_weekly_events
+    ).with_columns(pl.col("band").cast(pl.Utf8))
+    return joined.sort("issue_week", "district_code", "horizon", "target_rank")
 
 
 def served_data_as_of(frames: StoreFrames) -> date | None:
@@ -726,15 +742,19 @@ def build_snapshot(
     bands: Sequence[tuple[str, float]],
     *,
     loaded_at: datetime | None = None,
+    min_weekly_events: float | None = None,
 ) -> Snapshot:
-    """Index and precompute everything served; raises NotReadyError without forecasts."""
+    """Index and precompute everything served; raises NotReadyError without forecasts.
+
+    ``min_weekly_events`` is settings.top_band_min_weekly_events (the top band's intensity
+    rule, :func:`prepare_forecasts`); None takes the setting's default."""
     if frames.forecasts.is_empty():
         raise NotReadyError("the store has no forecasts yet; run the retraining and scoring job")
     districts = build_districts(frames.districts, frames.forecasts["district_code"])
     monthly = None
     if frames.cadence is not WEEK:
         monthly = monthly_history(frames.events, frames.counts, frames.districts)
-    forecasts = prepare_forecasts(frames, districts, bands, monthly)
+    forecasts = prepare_forecasts(frames, districts, bands, monthly, min_weekly_events)
     by_district = forecasts.sort(
         ["district_code", "issue_week", "horizon", "target_rank"],
         descending=[False, True, False, False],

@@ -211,3 +211,39 @@ def test_intensity_wide_tolerates_nan_and_duplicates() -> None:
     assert wide.height == 1
     assert wide["expected_events"].to_list() == [2.0]  # the last row of a key wins
     assert wide["escalation_normal"].to_list() == [None]  # NaN is no JSON: null instead
+
+
+def test_the_top_band_needs_the_expected_events(api_home: Path) -> None:
+    """The scoring's rule on the API's thresholds: a probable district whose expected
+    events fall short of the weekly minimum is shown one band lower."""
+    import dataclasses
+
+    import polars as pl
+
+    frames = read_store(write_store(api_home / "forecast.duckdb"))
+
+    def bands_of(snapshot, code: str, horizon: int) -> set[str]:
+        rows = snapshot.forecasts.filter(
+            (pl.col("issue_week") == W2)
+            & (pl.col("district_code") == code)
+            & (pl.col("horizon") == horizon)
+        )
+        return set(rows["band"])
+
+    served = build_snapshot(frames, TEST_BANDS)
+    # ML0101 at h=4: 0.62..0.65, 7.2 expected events >= 1 a week: stays very high
+    assert bands_of(served, "ML0101", 4) == {"very_high"}
+    # the same probability with 2.5 expected events over 4 weeks is one band lower
+    calmer = frames.intensity.with_columns(
+        pl.when(pl.col("district_code") == "ML0101")
+        .then(pl.lit(2.5))
+        .otherwise(pl.col("expected"))
+        .alias("expected")
+    )
+    demoted = build_snapshot(dataclasses.replace(frames, intensity=calmer), TEST_BANDS)
+    assert bands_of(demoted, "ML0101", 4) == {"high"}
+    assert bands_of(demoted, "ML0101", 12) == {"very_high"}  # no count model: probability alone
+    off = build_snapshot(
+        dataclasses.replace(frames, intensity=calmer), TEST_BANDS, min_weekly_events=0
+    )
+    assert bands_of(off, "ML0101", 4) == {"very_high"}  # 0 = probability alone
