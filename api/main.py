@@ -16,6 +16,7 @@ from api.observability import Metrics, RequestMiddleware, RouteNames
 from api.routes import api_router, health
 from api.security import KeyCache, RateLimiter
 from api.snapshot import SnapshotHolder
+from api.validation import period_schema
 from api.web import page
 from forecast import servicedb
 from forecast.settings import Settings
@@ -32,10 +33,11 @@ answer carries `model_version`, `data_as_of` and `stale`.
 PAGE_ROUTES = ("/", "/static/{path}")
 
 
-def _openapi(app: FastAPI, bands: list[str]) -> dict[str, Any]:
+def _openapi(app: FastAPI, bands: list[str], cadence: str = "week") -> dict[str, Any]:
     """The generated schema plus what FastAPI cannot infer here: the security schemes on
-    the /v1 operations (checked without FastAPI's security classes, for speed) and the
-    configured band names as the band filter's enum."""
+    the /v1 operations (checked without FastAPI's security classes, for speed), the
+    configured band names as the band filter's enum and the served cadence's period format
+    in a bulletin's path (the route parses it itself, to answer in the cadence's words)."""
     if app.openapi_schema is None:
         schema = FastAPI.openapi(app)
         components = schema.setdefault("components", {})
@@ -49,6 +51,10 @@ def _openapi(app: FastAPI, bands: list[str]) -> dict[str, Any]:
                 for option in parameter["schema"].get("anyOf", []):
                     if option.get("type") == "array":
                         option["items"]["enum"] = bands
+        bulletin = schema["paths"].get("/v1/bulletins/{week}", {}).get("get", {})
+        for parameter in bulletin.get("parameters", []):
+            if parameter["name"] == "week" and parameter["in"] == "path":
+                parameter["schema"].update(period_schema(cadence))
     return app.openapi_schema  # type: ignore[return-value]
 
 
@@ -84,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     # Added last so it wraps everything, CORS included: every answer gets a request id.
-    app.openapi = partial(_openapi, app, [name for name, _ in settings.bands])
+    app.openapi = partial(_openapi, app, [name for name, _ in settings.bands], settings.cadence)
     # The page's routes are left out of the OpenAPI schema: name them here for the logs.
     routes = RouteNames(lambda: [*app.openapi()["paths"], *PAGE_ROUTES, "/docs", "/redoc"])
     app.add_middleware(RequestMiddleware, metrics=app.state.metrics, routes=routes)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.validation import FIRST_DAY, IsoDay
 from forecast.escalation import LABELS
 from forecast.servicedb import REPORT_TYPES
 from forecast.vocab import TARGETS
@@ -391,7 +392,13 @@ class IncidentIn(BaseModel):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
         description="Your own id for the report; sending it again is safe (idempotent)",
     )
-    date: Day
+    date: IsoDay = Field(
+        description=f"Day of the incident, YYYY-MM-DD: not before {FIRST_DAY} nor after "
+        "tomorrow (UTC, a day of slack for reporters east of it)",
+        # formatMinimum: a date string's lower bound as ajv and other validators read it;
+        # the upper bound moves with the calendar, so only the description states it.
+        json_schema_extra={"formatMinimum": str(FIRST_DAY)},
+    )
     latitude: float = Field(ge=-90, le=90, strict=True)
     longitude: float = Field(ge=-180, le=180, strict=True)
     type: ReportType = Field(description="Kind of incident; mapped to the event vocabulary")
@@ -404,7 +411,7 @@ class IncidentIn(BaseModel):
         # One day of slack for reporters east of UTC.
         if value > _today() + timedelta(days=1):
             raise ValueError("date is in the future")
-        if value < date(1989, 1, 1):
+        if value < FIRST_DAY:
             raise ValueError("date is before 1989, older than any source the service uses")
         return value
 

@@ -9,6 +9,7 @@ from fastapi import Query
 from starlette.responses import Response
 
 from api.problems import responses
+from api.validation import DATE_WORDS, IsoDay
 
 JSON = "application/json"
 
@@ -16,9 +17,10 @@ JSON = "application/json"
 DATA_ERRORS = responses(401, 403, 422, 429, 503)
 
 WeekQuery = Annotated[
-    date | None,
+    IsoDay | None,
     Query(
-        description="Issue week: any day of it (its ISO week's Monday is used); latest if absent",
+        description="Issue week: any day of it (its ISO week's Monday is used); latest if "
+        f"absent. {DATE_WORDS}.",
         examples=["2024-06-03"],
     ),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -13,6 +12,7 @@ from api.deps import ServedDep
 from api.problems import responses
 from api.routes.common import DATA_ERRORS, LimitQuery, OffsetQuery, WeekQuery, json_answer, today
 from api.schemas import DistrictDetail, DistrictHistory, Target
+from api.validation import DATE_WORDS, IsoDay
 
 router = APIRouter(prefix="/districts", tags=["districts"])
 
@@ -53,8 +53,14 @@ async def get_history(
     served: ServedDep,
     horizon: Annotated[int | None, Query(ge=1, le=520)] = None,
     target: Target | None = None,
-    since: Annotated[date | None, Query(description="First issue week")] = None,
-    until: Annotated[date | None, Query(description="Last issue week")] = None,
+    since: Annotated[
+        IsoDay | None,
+        Query(description=f"First issue week ({DATE_WORDS})"),
+    ] = None,
+    until: Annotated[
+        IsoDay | None,
+        Query(description=f"Last issue week ({DATE_WORDS})"),
+    ] = None,
     limit: LimitQuery = 200,
     offset: OffsetQuery = 0,
 ) -> Response:
