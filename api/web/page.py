@@ -22,6 +22,25 @@ from forecast.vocab import TARGETS
 
 STATIC = Path(__file__).resolve().parent / "static"
 HORIZONS = (1, 4, 12)
+# The expected-events layer: classes of expected events over the horizon (lower bounds),
+# roughly doubling, as counts are skewed; ColorBrewer PuBu, whose lightness falls steadily
+# and which no one mistakes for the probability layer's YlOrRd.
+EVENT_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.0, "#ece7f2"),
+    (0.5, "#d0d1e6"),
+    (1.0, "#a6bddb"),
+    (2.0, "#74a9cf"),
+    (5.0, "#3690c0"),
+    (10.0, "#0570b0"),
+    (20.0, "#034e7b"),
+)
+# The escalation layer: ColorBrewer RdBu's ends and a light grey between, readable by the
+# colour-blind; districts without a label are left white like any missing forecast.
+ESCALATION_COLOURS: tuple[tuple[str, str], ...] = (
+    ("escalating", "#b2182b"),
+    ("usual", "#d9d9d9"),
+    ("easing", "#2166ac"),
+)
 MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -34,8 +53,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def page_config(lang: str, bands: Bands | None = None, cadence: str = "week") -> dict:
-    """What the page's script needs besides the API: bands, towns, words; the horizons,
-    targets and words of the served cadence (months at FORECAST_CADENCE=month)."""
+    """What the page's script needs besides the API: bands, the intensity layers' classes
+    and colours, towns, words; the horizons, targets and words of the served cadence
+    (months at FORECAST_CADENCE=month)."""
     from forecast.cadence import WEEK
     from forecast.cadence import get as get_cadence
 
@@ -60,6 +80,11 @@ def page_config(lang: str, bands: Bands | None = None, cadence: str = "week") ->
                 else t("bulletin.horizon_many", weeks=h),
             }
             for h in horizons
+        ],
+        "event_classes": [{"lower": lower, "colour": colour} for lower, colour in EVENT_CLASSES],
+        "escalation": [
+            {"name": name, "colour": colour, "label": t(f"intensity.labels.{name}")}
+            for name, colour in ESCALATION_COLOURS
         ],
         "default_horizon": cad.bulletin_horizon,
         "cadence": cad.name,

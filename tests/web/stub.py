@@ -2,7 +2,9 @@
 
 The fake ``/v1/map``, ``/v1/districts/{code}`` and ``/v1/districts/{code}/history`` answer
 in the shapes of ``api.schemas`` (MapCollection, DistrictDetail, DistrictHistory) for three
-square districts, and want the key ``test-key`` in ``X-API-Key`` like the real API.
+square districts, and want the key ``test-key`` in ``X-API-Key`` like the real API. Their
+intensity fields (expected counts, 80% ranges, escalation) come from :data:`INTENSITY`;
+horizon 1 has none (no count model), so the page must say intensity is not available.
 """
 
 from __future__ import annotations
@@ -35,6 +37,20 @@ PROBABILITY = {
     (12, "any"): {"D1": 0.90, "D2": 0.40, "D3": 0.15},
     (1, "any"): {"D1": 0.30, "D2": 0.05, "D3": 0.01},
 }
+# (expected events, events_80, expected deaths, deaths_80, (label, ratio, percentile,
+# normal)) by horizon and district; a horizon missing here has no intensity at all.
+INTENSITY: dict[int, dict[str, tuple]] = {
+    4: {
+        "D1": (7.2, [3, 12], 15.4, [4, 40], ("escalating", 2.9, 0.96, 2.5)),
+        "D2": (2.0, [0, 5], 0.9, [0, 3], ("usual", 1.1, 0.55, 1.8)),
+        "D3": (0.4, [0, 1], 0.1, [0, 1], ("easing", 0.5, 0.2, 1.2)),
+    },
+    12: {
+        "D1": (21.6, [10, 35], 46.0, [12, 110], ("escalating", 2.9, 0.97, 7.5)),
+        "D2": (6.0, [2, 11], 2.7, [0, 8], ("usual", 1.1, 0.5, 5.4)),
+        "D3": (1.2, [0, 3], 0.3, [0, 1], ("easing", 0.4, 0.1, 3.6)),
+    },
+}
 DRIVERS = [
     {
         "feature": "events_pv_50km_4w",
@@ -64,6 +80,27 @@ META = {
     "stale": False,
     "issue_week": "2025-06-09",
 }
+
+
+def intensity(horizon: int, code: str) -> dict:
+    """The intensity fields of a forecast item, null where :data:`INTENSITY` has none."""
+    found = INTENSITY.get(horizon, {}).get(code)
+    if found is None:
+        return {
+            "expected_events": None,
+            "events_80": None,
+            "expected_fatalities": None,
+            "fatalities_80": None,
+            "escalation": None,
+        }
+    events, events_80, deaths, deaths_80, (label, ratio, percentile, normal) = found
+    return {
+        "expected_events": events,
+        "events_80": events_80,
+        "expected_fatalities": deaths,
+        "fatalities_80": deaths_80,
+        "escalation": {"label": label, "ratio": ratio, "percentile": percentile, "normal": normal},
+    }
 
 
 def band(p: float) -> str:
@@ -124,6 +161,7 @@ def make_app(home: Path) -> FastAPI:
                     "probability": probs.get(code),
                     "band": band(probs[code]) if code in probs else None,
                     "change": 0.05 if code in probs else None,
+                    **intensity(horizon, code),
                 },
             }
             for code, (name, admin1, shape) in DISTRICTS.items()
@@ -149,6 +187,7 @@ def make_app(home: Path) -> FastAPI:
                 "previous_probability": probs[code] - 0.05,
                 "change": 0.05,
                 "model_version": "risk-any-h4/7",
+                **intensity(h, code),
                 "drivers": DRIVERS,
             }
             for (h, t), probs in PROBABILITY.items()
@@ -183,6 +222,7 @@ def make_app(home: Path) -> FastAPI:
                 "model_version": "risk-any-h4/7",
                 "observed_events": None if h is None else int(h),
                 "happened": h,
+                **intensity(horizon, code),
             }
             for w, p, h in zip(weeks, probs, happened, strict=True)
         ][::-1]  # newest first, as the API answers

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from api.web.page import ESCALATION_COLOURS, EVENT_CLASSES
 from forecast.bands import load_bands
 from forecast.bulletin.screenshots import CHROMIUM as CHROMIUM_PATH
 from forecast.bulletin.screenshots import CHROMIUM_FLAGS
-from tests.web.stub import KEY, PROBABILITY, band, make_app, serving
+from tests.web.stub import INTENSITY, KEY, PROBABILITY, band, make_app, serving
 
 CHROMIUM = Path(CHROMIUM_PATH)
 FLAGS = list(CHROMIUM_FLAGS)
@@ -64,6 +65,24 @@ def expected_fills(horizon: int) -> dict[str, str]:
     }
 
 
+def expected_event_fills(horizon: int) -> dict[str, str]:
+    """Each district's expected-events class colour (the classes' lower bounds)."""
+    out = {}
+    for code, (events, *_) in INTENSITY[horizon].items():
+        out[code] = [colour for lower, colour in EVENT_CLASSES if events >= lower][-1]
+    return out
+
+
+def expected_escalation_fills(horizon: int) -> dict[str, str]:
+    colours = dict(ESCALATION_COLOURS)
+    return {code: colours[row[4][0]] for code, row in INTENSITY[horizon].items()}
+
+
+def legend(page) -> tuple[str, int, str]:
+    box = page.locator(".legend")
+    return box.get_attribute("data-layer"), box.locator("i").count(), box.inner_text()
+
+
 def test_map_asks_for_a_key_then_colours_districts(browser_page) -> None:
     page, base, requests = browser_page
     page.goto(base + "/")
@@ -92,6 +111,47 @@ def test_switch_changes_colours(browser_page) -> None:
     assert after["D3"] != before["D3"] and after["D2"] != before["D2"]
 
 
+def test_layer_switch_recolours_the_map_and_its_legend(browser_page) -> None:
+    page, _, requests = browser_page
+    asked = len(requests)
+    assert legend(page)[:2] == ("probability", len(load_bands().names) + 1)
+
+    page.click("#layer-switch label:has-text('Expected events')")
+    page.wait_for_selector('#map[data-layer="events"]')
+    assert fills(page) == expected_event_fills(12)
+    layer, swatches, text = legend(page)
+    assert (layer, swatches) == ("events", len(EVENT_CLASSES) + 1)
+    assert "Expected events (next 12 weeks)" in text and "20+" in text and "no data" in text
+    # D1 21.6, D2 6.0, D3 1.2 expected events: three classes, none the probability colours
+    assert len(set(fills(page).values())) == 3
+    assert page.locator("#layer-switch label.on").inner_text().strip() == "Expected events"
+
+    page.click("#layer-switch label:has-text('Escalation')")
+    page.wait_for_selector('#map[data-layer="escalation"]')
+    assert fills(page) == expected_escalation_fills(12)
+    layer, swatches, text = legend(page)
+    assert (layer, swatches) == ("escalation", len(ESCALATION_COLOURS) + 1)
+    for word in ("escalating", "usual", "easing", "no data"):
+        assert word in text
+    assert len(requests) == asked  # a layer switch recolours, it asks the API nothing
+
+    # horizon 1 has no count model: no data everywhere and a note, never an error
+    page.select_option("#horizon", "1")
+    page.wait_for_selector('#map[data-loaded="1:any"]')
+    assert set(fills(page).values()) == {"#ffffff"}
+    assert "Expected counts are not available for this horizon." in legend(page)[2]
+    assert page.locator("#status.error").count() == 0
+
+    # back to where the next test expects the page: horizon 12, probability
+    page.select_option("#horizon", "12")
+    page.wait_for_selector('#map[data-loaded="12:any"]')
+    page.click("#layer-switch label:has-text('Probability')")
+    page.wait_for_selector('#map[data-layer="probability"]')
+    assert fills(page) == expected_fills(12)
+    assert legend(page)[:2] == ("probability", len(load_bands().names) + 1)
+    assert "not available" not in legend(page)[2]
+
+
 def test_click_shows_drivers_and_history(browser_page) -> None:
     page, _, _ = browser_page
     page.click('path.leaflet-interactive[data-code="D1"]')
@@ -101,6 +161,9 @@ def test_click_shows_drivers_and_history(browser_page) -> None:
     assert "90%" in panel  # horizon 12 is selected: 0.90
     assert "3 attacks within 50 km in the last 4 weeks" in panel
     assert "UN base within 100 km withdrawn 14 weeks ago" in panel
+    assert "Expected events: 22 (80% range 10–35)" in panel  # noqa: RUF001
+    assert "Expected deaths: 46 (80% range 12–110)" in panel  # noqa: RUF001
+    assert "escalating 2.9 times its usual level (7.5)" in panel
     assert page.locator("ul.drivers li.up").count() == 2
     assert page.locator("ul.drivers li.down").count() == 1
     chart = page.locator("#panel svg.history")

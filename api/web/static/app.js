@@ -1,6 +1,7 @@
-/* The map page: districts coloured by risk band, a horizon/target switch, and a panel with
-   the clicked district's drivers and history. Data comes from the JSON API with the key the
-   user pasted (kept in localStorage); bands, towns and words come from #config. */
+/* The map page: districts coloured by risk band, expected events or escalation (the layer
+   switch), a horizon/target switch, and a panel with the clicked district's drivers and
+   history. Data comes from the JSON API with the key the user pasted (kept in
+   localStorage); bands, the intensity layers' classes, towns and words come from #config. */
 (function () {
   "use strict";
 
@@ -8,7 +9,12 @@
   var S = config.strings;
   var KEY_STORE = "forecast.apiKey";
   var NO_DATA = "#ffffff";
-  var state = { horizon: config.default_horizon || 4, target: "any", layer: null, selected: null, features: {}, request: 0 };
+  var LAYERS = ["probability", "events", "escalation"];
+  // view: the layer shown; layer: the Leaflet GeoJSON layer of the current answer.
+  var state = {
+    horizon: config.default_horizon || 4, target: "any", view: "probability", layer: null,
+    selected: null, features: {}, request: 0, collection: null,
+  };
   // Weekly answers carry issue_week, monthly ones (FORECAST_CADENCE=month) issue_month.
   function issued(row) { return row.issue_week || row.issue_month; }
 
@@ -36,6 +42,26 @@
     var v = Math.round(change * 100);
     return (v > 0 ? "+" : v < 0 ? "−" : "±") + Math.abs(v) + " pts";
   }
+  function num(value, decimals) {
+    return Number(value).toLocaleString(config.lang, { maximumFractionDigits: decimals });
+  }
+  // An expected count as the bulletin prints it: one decimal below 1.5, whole above.
+  function countText(value) {
+    if (value === null || value === undefined) return "–";
+    return value < 1.5 ? num(Math.round(value * 10) / 10, 1) : num(Math.round(value), 0);
+  }
+  // A district's normal as the bulletin prints it: one decimal below 10.
+  function normalText(value) {
+    if (value === null || value === undefined) return "–";
+    return value < 10 ? num(Math.round(value * 10) / 10, 1) : num(Math.round(value), 0);
+  }
+  function rangeText(pair) { return pair ? pair[0] + "–" + pair[1] : "–"; }
+  function horizonLabel() {
+    for (var i = 0; i < config.horizons.length; i++) {
+      if (config.horizons[i].value === state.horizon) return config.horizons[i].label;
+    }
+    return String(state.horizon);
+  }
   function normalise(name) {
     return String(name || "").trim().toLowerCase().replace(/[\s-]+/g, "_");
   }
@@ -49,9 +75,45 @@
     config.bands.forEach(function (b, j) { if (probability >= b.lower) index = j; });
     return index;
   }
+  // Class of an expected count among config.event_classes (-1 when unknown).
+  function eventClass(expected) {
+    if (expected === null || expected === undefined) return -1;
+    var index = 0;
+    config.event_classes.forEach(function (c, j) { if (expected >= c.lower) index = j; });
+    return index;
+  }
+  function escalationOf(props) {
+    var label = props.escalation && props.escalation.label;
+    for (var i = 0; i < config.escalation.length; i++) {
+      if (config.escalation[i].name === label) return config.escalation[i];
+    }
+    return null;
+  }
   function colour(props) {
+    if (state.view === "events") {
+      var k = eventClass(props.expected_events);
+      return k < 0 ? NO_DATA : config.event_classes[k].colour;
+    }
+    if (state.view === "escalation") {
+      var e = escalationOf(props);
+      return e ? e.colour : NO_DATA;
+    }
     var i = bandIndex(props.band, props.probability);
     return i < 0 ? NO_DATA : config.bands[i].colour;
+  }
+  function tooltipFor(props) {
+    var name = props.name || props.code;
+    if (state.view === "events") {
+      if (props.expected_events === null || props.expected_events === undefined) return name + " — " + S.no_data;
+      return name + " — " + fmt(S.tooltip_events, { n: countText(props.expected_events) }) +
+        " (80%: " + rangeText(props.events_80) + ")";
+    }
+    if (state.view === "escalation") {
+      var e = escalationOf(props);
+      if (!e) return name + " — " + S.no_data;
+      return name + " — " + fmt(S.tooltip_escalation, { label: e.label, ratio: num(props.escalation.ratio, 1) });
+    }
+    return name + " — " + pct(props.probability);
   }
   function bandChip(band, probability) {
     var i = bandIndex(band, probability);
@@ -98,23 +160,53 @@
   map.getPane("towns").style.zIndex = 650;
   map.getPane("towns").style.pointerEvents = "none";
 
+  // One legend box, refilled for the layer shown (renderLegend).
+  var legendBox = el("div", { className: "legend" });
   var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () {
-    var box = el("div", { className: "legend" });
-    box.appendChild(el("div", { text: S.probability }));
-    config.bands.forEach(function (b, i) {
-      var next = config.bands[i + 1];
-      var range = Math.round(b.lower * 100) + (next ? "–" + Math.round(next.lower * 100) + "%" : "%+");
-      var swatch = el("i");
-      swatch.style.background = b.colour;
-      box.appendChild(el("div", {}, [swatch, document.createTextNode(b.label + " (" + range + ")")]));
-    });
-    var none = el("i");
-    none.style.background = NO_DATA;
-    box.appendChild(el("div", {}, [none, document.createTextNode(S.no_forecast)]));
-    return box;
-  };
+  legend.onAdd = function () { return legendBox; };
   legend.addTo(map);
+
+  function legendRow(colourValue, text) {
+    var swatch = el("i");
+    swatch.style.background = colourValue;
+    return el("div", {}, [swatch, document.createTextNode(text)]);
+  }
+  // True when the current answer has any intensity (the store may have none: older
+  // stores, intensity disabled, monthly cadence, a horizon without a count model).
+  function hasIntensity() {
+    var features = (state.collection && state.collection.features) || [];
+    return features.some(function (f) {
+      return f.properties.expected_events !== null && f.properties.expected_events !== undefined;
+    });
+  }
+  function renderLegend() {
+    legendBox.innerHTML = "";
+    legendBox.setAttribute("data-layer", state.view);
+    if (state.view === "events") {
+      legendBox.appendChild(el("div", { className: "title", text: fmt(S.legend_events, { horizon: horizonLabel() }) }));
+      config.event_classes.forEach(function (c, i) {
+        var next = config.event_classes[i + 1];
+        legendBox.appendChild(legendRow(c.colour, next ? num(c.lower, 1) + "–" + num(next.lower, 1) : num(c.lower, 1) + "+"));
+      });
+      legendBox.appendChild(legendRow(NO_DATA, S.no_data));
+    } else if (state.view === "escalation") {
+      legendBox.appendChild(el("div", { className: "title", text: fmt(S.legend_escalation, { horizon: horizonLabel() }) }));
+      config.escalation.forEach(function (e) { legendBox.appendChild(legendRow(e.colour, e.label)); });
+      legendBox.appendChild(legendRow(NO_DATA, S.no_data));
+    } else {
+      legendBox.appendChild(el("div", { className: "title", text: S.probability }));
+      config.bands.forEach(function (b, i) {
+        var next = config.bands[i + 1];
+        var range = Math.round(b.lower * 100) + (next ? "–" + Math.round(next.lower * 100) + "%" : "%+");
+        legendBox.appendChild(legendRow(b.colour, b.label + " (" + range + ")"));
+      });
+      legendBox.appendChild(legendRow(NO_DATA, S.no_forecast));
+    }
+    if (state.view !== "probability" && state.collection && !hasIntensity()) {
+      legendBox.appendChild(el("div", { className: "note", text: S.no_intensity }));
+    }
+  }
+  renderLegend();
 
   // Towns of the countries on the map only, drawn once the first map arrives.
   var townLayer = L.layerGroup().addTo(map);
@@ -146,6 +238,7 @@
 
   function drawMap(collection) {
     var first = !state.layer;
+    state.collection = collection;
     if (state.layer) map.removeLayer(state.layer);
     state.features = {};
     window.__riskByCode = {};  // read by forecast.bulletin.screenshots to click the riskiest
@@ -160,7 +253,7 @@
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
         state.features[p.code] = layer;
-        layer.bindTooltip((p.name || p.code) + " — " + pct(p.probability), { sticky: true });
+        layer.bindTooltip(function () { return tooltipFor(p); }, { sticky: true });
         layer.on("click", function () { select(p.code); });
         if (layer.getElement && layer.getElement()) layer.getElement().setAttribute("data-code", p.code);
         layer.on("add", function () {
@@ -170,7 +263,21 @@
     }).addTo(map);
     if (first) drawTowns(collection);
     if (first && state.layer.getBounds().isValid()) map.fitBounds(state.layer.getBounds(), { padding: [10, 10] });
+    renderLegend();
     document.getElementById("map").setAttribute("data-loaded", collection.horizon + ":" + collection.target);
+  }
+
+  // A layer switch recolours the features already drawn: the answer has every layer's field.
+  function showLayer(view) {
+    state.view = LAYERS.indexOf(view) < 0 ? "probability" : view;
+    Array.prototype.forEach.call(document.querySelectorAll("#layer-switch label"), function (label) {
+      var input = label.querySelector("input");
+      input.checked = input.value === state.view;
+      label.classList.toggle("on", input.checked);
+    });
+    if (state.layer) state.layer.setStyle(styleFor);
+    renderLegend();
+    document.getElementById("map").setAttribute("data-layer", state.view);
   }
 
   function loadMap() {
@@ -244,6 +351,32 @@
     return null;
   }
 
+  // Expected counts and escalation of the selected forecast, or why there are none.
+  function intensityLines(f) {
+    var box = el("div", { className: "intensity" });
+    if (f.expected_events === null || f.expected_events === undefined) {
+      box.appendChild(el("p", { className: "hint", text: S.no_intensity }));
+      return box;
+    }
+    box.appendChild(el("p", { className: "sub", text: fmt(S.expected_events, { n: countText(f.expected_events), range: rangeText(f.events_80) }) }));
+    if (f.expected_fatalities !== null && f.expected_fatalities !== undefined) {
+      box.appendChild(el("p", { className: "sub", text: fmt(S.expected_deaths, { n: countText(f.expected_fatalities), range: rangeText(f.fatalities_80) }) }));
+    }
+    var e = escalationOf(f);
+    if (e) {
+      var line = el("p", { className: "sub" });
+      var chip = el("span", { className: "escalation", text: e.label });
+      chip.style.background = e.colour;
+      if (e.name !== "usual") chip.style.color = "#fff";
+      line.appendChild(chip);
+      line.appendChild(document.createTextNode(" " + fmt(S.escalation_line, {
+        ratio: num(f.escalation.ratio, 1), normal: normalText(f.escalation.normal),
+      })));
+      box.appendChild(line);
+    }
+    return box;
+  }
+
   function renderPanel(code, detail, history) {
     var panel = document.getElementById("panel");
     panel.innerHTML = "";
@@ -257,6 +390,7 @@
     panel.appendChild(risk);
     if (f) {
       panel.appendChild(el("p", { className: "sub", text: S.change + ": " + points(f.change) }));
+      panel.appendChild(intensityLines(f));
     }
     var counts = detail && detail.event_counts;
     if (counts) {
@@ -318,6 +452,12 @@
   config.targets.forEach(function (t) { target.appendChild(el("option", { value: t.value, text: t.label })); });
   target.value = state.target;
   horizon.addEventListener("change", function () { state.horizon = Number(horizon.value); loadMap(); });
+  Array.prototype.forEach.call(document.querySelectorAll("#layer-switch input"), function (input) {
+    input.addEventListener("change", function () { if (input.checked) showLayer(input.value); });
+    input.addEventListener("focus", function () { input.parentNode.classList.add("focus"); });
+    input.addEventListener("blur", function () { input.parentNode.classList.remove("focus"); });
+  });
+  showLayer(state.view);
   target.addEventListener("change", function () { state.target = target.value; loadMap(); });
 
   var keyInput = document.getElementById("key");
