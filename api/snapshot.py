@@ -34,7 +34,7 @@ from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
 from forecast.intensity import combine_bands
 from forecast.schema import CHAMPIONS, COUNTS, FORECASTS, INTENSITY
-from forecast.settings import Settings
+from forecast.settings import get_settings
 from forecast.store import Store
 
 log = structlog.get_logger(__name__)
@@ -416,7 +416,8 @@ def prepare_forecasts(
 
     The band is the scoring's rule (forecast.intensity.combine_bands) on the API's own
     thresholds: by probability, and the top band only where the expected events reach
-    ``min_weekly_events`` per week of the horizon (default: the setting's default).
+    ``min_weekly_events`` per week of the horizon (default: the process settings', which
+    the scoring read too).
     """
     keys = ["district_code", "issue_week", "horizon", "target"]
     cadence = frames.cadence
@@ -458,7 +459,7 @@ def prepare_forecasts(
         )
     )
     if min_weekly_events is None:
-        min_weekly_events = float(Settings.model_fields["top_band_min_weekly_events"].default)
+        min_weekly_events = get_settings().top_band_min_weekly_events
     # Re-banded here (the API's thresholds, not the stored band), so the intensity rule of
     # the scoring is applied again, or the top band would hold every probable district.
     joined = combine_bands(
@@ -747,7 +748,8 @@ def build_snapshot(
     """Index and precompute everything served; raises NotReadyError without forecasts.
 
     ``min_weekly_events`` is settings.top_band_min_weekly_events (the top band's intensity
-    rule, :func:`prepare_forecasts`); None takes the setting's default."""
+    rule, :func:`prepare_forecasts`); None takes the process settings'
+    (``FORECAST_TOP_BAND_MIN_WEEKLY_EVENTS``), as the scoring does."""
     if frames.forecasts.is_empty():
         raise NotReadyError("the store has no forecasts yet; run the retraining and scoring job")
     districts = build_districts(frames.districts, frames.forecasts["district_code"])
