@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import problems
 from api.deps import SECURITY, SECURITY_SCHEMES
 from api.lifecycle import StoreLoader, lifespan
+from api.limits import BodyLimitMiddleware
 from api.observability import Metrics, RequestMiddleware, RouteNames
 from api.routes import api_router, health
 from api.security import KeyCache, RateLimiter
@@ -89,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    # Inside the request middleware, so a 413 carries the request id and is logged.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Added last so it wraps everything, CORS included: every answer gets a request id.
     app.openapi = partial(_openapi, app, [name for name, _ in settings.bands], settings.cadence)
     # The page's routes are left out of the OpenAPI schema: name them here for the logs.

@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         10.0, ge=0, description="API keys are re-read this often, so revocation takes effect."
     )
+    max_body_bytes: int = Field(
+        65_536,
+        ge=1024,
+        description="Largest request body the API reads (a field report is a few kB); larger "
+        "is 413, refused before it is read.",
+    )
     recent_events: int = Field(
         20, ge=0, le=500, description="Incidents listed per district by /v1/districts/{code}."
     )

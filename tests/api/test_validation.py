@@ -6,6 +6,8 @@ answered 200; every date here is ``YYYY-MM-DD`` within 1989..2100, as the schema
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from datetime import date, timedelta
 
@@ -113,3 +115,97 @@ def test_openapi_states_the_formats_and_bounds(shared):
     assert "tomorrow" in incident["description"]
     assert re.fullmatch(incident["pattern"], "2024-06-03")
     assert not re.fullmatch(incident["pattern"], "1988-12-31")
+
+
+# --- the request-body limit ----------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+class Body:
+    """A 50 MB body sent in chunks, counting how many the server pulled."""
+
+    def __init__(self, total: int = 50 * MB, chunk: int = 16 * 1024) -> None:
+        self.total, self.chunk, self.pulled = total, chunk, 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for _ in range(self.total // self.chunk):
+            self.pulled += 1
+            yield b"x" * self.chunk
+
+
+def assert_too_large(response) -> None:
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "/problems/too-large"
+    assert body["max_bytes"] == 65536
+    assert "65536" in body["detail"]
+
+
+def test_a_declared_50_mb_body_is_refused_before_it_is_read(client, tokens):
+    body = Body()
+    headers = {"X-API-Key": tokens["report"], "Content-Length": str(body.total)}
+    answer = client.post("/v1/incidents", headers=headers, content=iter(body))
+    assert_too_large(answer)
+    assert body.pulled == 0
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(app, tokens):
+    # Straight through ASGI, as a server hands a chunked body over: the TestClient would
+    # buffer the whole body before the app sees any of it.
+    chunk, chunks = 16 * 1024, 50 * MB // (16 * 1024)
+    pulled = 0
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": b"x" * chunk, "more_body": pulled < chunks}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/incidents",
+        "raw_path": b"/v1/incidents",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"x-api-key", tokens["report"].encode()),
+            (b"content-type", b"application/json"),
+            (b"transfer-encoding", b"chunked"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 413
+    body = json.loads(
+        b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    )
+    assert body["type"] == "/problems/too-large"
+    # The limit (64 KiB) and one chunk more were read, not 50 MB.
+    assert pulled <= 65536 // chunk + 1, pulled
+
+
+def test_the_limit_is_a_setting_and_small_bodies_pass(world, api_home):
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from forecast import servicedb
+    from tests.api.conftest import make_settings
+
+    app = create_app(make_settings(api_home, max_body_bytes=1024))
+    headers = {"X-API-Key": servicedb.create_key(app.state.engine, "r", ["report"])[1]}
+    with TestClient(app) as client:
+        assert client.post("/v1/incidents", headers=headers, json=INCIDENT).status_code == 201
+        long = {**INCIDENT, "reporter_id": "b", "description": "y" * 2000}
+        answer = client.post("/v1/incidents", headers=headers, json=long)
+        assert answer.status_code == 413 and answer.json()["max_bytes"] == 1024
