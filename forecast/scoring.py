@@ -328,11 +328,12 @@ def score_week(
     from training.count_train import count_dataset, count_pairs
     from training.dataset import dataset_from_store
     from training.retrain import cadence_pairs, onset_window
-    from training.tracking import configure
+    from training.tracking import configure, reconcile_aliases
 
     settings = settings or get_settings()
     cad = get_cadence(cadence or settings.cadence)
     client = configure(settings.mlflow_uri, settings.artifact_root)
+    reconcile_aliases(client, store)  # a killed job may have left an alias behind
     pairs = cadence_pairs(settings, cad)
     models = load_champions(client, pairs, cad.name)
     if not models and not settings.baseline_fallback:

@@ -8,9 +8,12 @@ service DB are ingested. Safe to run from cron or a Kubernetes CronJob:
 - nothing served changes until the end: new versions are registered without moving any
   alias, the latest week is scored in memory (new champions where the gate promoted,
   current champions elsewhere), and only then are the forecasts and the ``champions``
-  table written (one store transaction) and the aliases moved inside that transaction;
-  if anything fails the transaction rolls back and aliases already moved are put back,
-  so the champion and its forecasts stay as they were;
+  table written, in one store transaction; if anything fails before its commit, the
+  champion and its forecasts stay as they were. The store is the source of truth: the
+  ``champion`` aliases are moved after the commit, and every run (and every scoring)
+  first puts back an alias that a killed or failed run left behind, so a ``kill -9``
+  anywhere leaves the store before or after and the registry follows at the next run
+  (tests/ops/test_crash_safety.py);
 - the exit code tells what happened (:class:`ExitCode`).
 """
 
@@ -227,7 +230,7 @@ def _run(
         count_pairs,
         train_count_candidates,
     )
-    from training.tracking import configure, data_hash, data_params, model_name
+    from training.tracking import configure, data_hash, data_params, model_name, reconcile_aliases
 
     pairs = cadence_pairs(settings, cadence)
     with Store(settings.db_path) as store:
@@ -246,6 +249,8 @@ def _run(
             cadence=cadence,
         )
         client = configure(settings.mlflow_uri, settings.artifact_root)
+        for line in reconcile_aliases(client, store):
+            report.say(line)
         digest = data_hash(ds)
         counted = count_pairs(settings, cadence)
         names = [model_name(t, h, cadence.name) for t, h in pairs]
@@ -391,36 +396,29 @@ def _commit(
     champions: pl.DataFrame,
     intensity: pl.DataFrame | None = None,
 ) -> None:
-    """Write the forecasts, their intensity and the champions table and move the aliases
-    together, or none."""
+    """Write the forecasts, their intensity and the champions table in one transaction,
+    then move the aliases.
+
+    The store is the source of truth and the registry follows it: a process killed
+    between the commit and the last alias leaves aliases behind, which the next run puts
+    back first (:func:`training.tracking.reconcile_aliases`). Moving them inside the
+    transaction instead would let a kill leave the registry ahead of a store that rolled
+    back, with nothing to tell which was meant.
+    """
     from forecast.intensity import replace_intensity
     from forecast.scoring import replace_champions, replace_forecasts
     from training import tracking
 
-    before = {
-        o.name: {
-            alias: _alias_version(client, o.name, alias)
-            for alias in (tracking.CHAMPION, tracking.CHALLENGER)
-        }
-        for o in outcomes
-    }
-    moved: list[tuple[str, str]] = []
-    try:
-        with store.transaction() as con:
-            if frame is not None:
-                replace_forecasts(con, frame)
-            if intensity is not None:
-                replace_intensity(con, intensity)
-            if not champions.is_empty():
-                replace_champions(con, champions)
-            for o in outcomes:
-                alias = tracking.CHAMPION if o.promoted else tracking.CHALLENGER
-                moved.append((o.name, alias))
-                tracking.set_alias(client, o.name, o.version, alias)
-    except BaseException:
-        for name, alias in reversed(moved):
-            tracking.restore_alias(client, name, alias, before[name][alias])
-        raise
+    with store.transaction() as con:
+        if frame is not None:
+            replace_forecasts(con, frame)
+        if intensity is not None:
+            replace_intensity(con, intensity)
+        if not champions.is_empty():
+            replace_champions(con, champions)
+    for o in outcomes:
+        alias = tracking.CHAMPION if o.promoted else tracking.CHALLENGER
+        tracking.set_alias(client, o.name, o.version, alias)
 
 
 def _alias_version(client: Any, name: str, alias: str) -> str | None:

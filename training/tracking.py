@@ -18,7 +18,6 @@ works the same way.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -483,12 +482,28 @@ def set_alias(client: Any, name: str, version: str, alias: str) -> None:
     client.set_registered_model_alias(name, alias, str(version))
 
 
-def restore_alias(client: Any, name: str, alias: str, version: str | None) -> None:
-    """Put an alias back where it was (or remove it when there was none)."""
+def reconcile_aliases(client: Any, store: Any) -> list[str]:
+    """Point each ``champion`` alias at the version the store's champions table names.
+
+    The store commits first and the aliases follow (training.retrain._commit); a run
+    killed in between leaves an alias behind, put back here by the next run. Versions the
+    registry does not hold (a registry reset) are left alone. Returns one line per alias
+    moved.
+    """
     from mlflow.exceptions import MlflowException
 
-    if version is None:
-        with contextlib.suppress(MlflowException):
-            client.delete_registered_model_alias(name, alias)
-    else:
-        client.set_registered_model_alias(name, alias, str(version))
+    if not store.has_table("champions"):
+        return []
+    rows = store.con.execute("SELECT DISTINCT model_name, model_version FROM champions").fetchall()
+    lines = []
+    for name, version in rows:
+        current = champion_version(client, name)
+        if current is not None and str(current.version) == str(version):
+            continue
+        try:
+            set_alias(client, name, str(version), CHAMPION)
+        except MlflowException:
+            continue
+        was = "none" if current is None else f"v{current.version}"
+        lines.append(f"{name}: champion alias put back at v{version} (was {was})")
+    return lines

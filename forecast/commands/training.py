@@ -471,15 +471,16 @@ def train_cmd(
     from forecast.scoring import replace_champions
     from training.backtest import comparison_table
     from training.retrain import champion_rows
-    from training.tracking import configure
+    from training.tracking import configure, reconcile_aliases
     from training.train import TrainConfig, promote, train_candidates
 
     settings = get_settings()
     cad = _cadence(cadence)
     pairs = _pairs(target, horizon, cad)
+    client = configure(settings.mlflow_uri, settings.artifact_root)
     with _reading(cad) as store:
         ds = _dataset(store, pairs, cadence=cad)
-    client = configure(settings.mlflow_uri, settings.artifact_root)
+        reconcile_aliases(client, store)  # before the gate reads the champions
     config = TrainConfig(
         metric=settings.gate_metric,
         seed=settings.seed,
@@ -498,11 +499,11 @@ def train_cmd(
         outcomes += count_outcomes
         champions = pl.concat([champions, count_rows])
     with _open_store() as store, store.transaction() as con:
-        # Aliases move inside the transaction: a failure leaves the table unchanged.
-        for outcome in outcomes:
-            promote(client, outcome)
         if not champions.is_empty():
             replace_champions(con, champions)
+    # The store first, then the registry follows it (training.retrain._commit says why).
+    for outcome in outcomes:
+        promote(client, outcome)
     for outcome in outcomes:
         verdict = "champion" if outcome.promoted else "challenger"
         typer.echo(f"{outcome.name} v{outcome.version}: {verdict} — {outcome.reason}")
