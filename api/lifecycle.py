@@ -53,7 +53,10 @@ class StoreLoader:
     def __call__(self) -> Snapshot:
         settings = self.settings
         retries = 1 if getattr(self._local, "impatient", False) else settings.store_lock_retries
-        frames = read_store(settings.db_path, retries=retries, cadence=settings.cadence)
+        # Each try fails at once on a locked store, even inside `forecast serve`, whose
+        # command-line policy would wait minutes: the retries here are the API's own.
+        with storelock.in_this_thread(storelock.NO_WAIT):
+            frames = read_store(settings.db_path, retries=retries, cadence=settings.cadence)
         return build_snapshot(frames, settings.bands)
 
 

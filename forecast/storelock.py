@@ -72,10 +72,25 @@ class LockWait:
 
 NO_WAIT = LockWait()
 _policy: LockWait = NO_WAIT
+_thread = threading.local()
 
 
 def current_wait() -> LockWait:
-    return _policy
+    """This thread's override (:func:`in_this_thread`), else the process's policy."""
+    override: LockWait | None = getattr(_thread, "policy", None)
+    return override if override is not None else _policy
+
+
+@contextmanager
+def in_this_thread(policy: LockWait) -> Iterator[LockWait]:
+    """Use ``policy`` in this thread only, whatever the process's is: the API served by
+    `forecast serve` keeps its own retries rather than the command line's long wait."""
+    previous = getattr(_thread, "policy", None)
+    _thread.policy = policy
+    try:
+        yield policy
+    finally:
+        _thread.policy = previous
 
 
 @contextmanager

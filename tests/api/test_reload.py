@@ -246,3 +246,22 @@ def test_reload_while_the_poll_retries_answers_at_once(world, api_home):
         assert took < 1.0, f"took {took:.1f} s"
         assert busy.status_code == 503 and "Retry-After" in busy.headers
         assert client.get("/readyz").status_code == 200
+
+
+def test_the_api_does_not_take_the_command_lines_lock_wait(world, api_home):
+    # `forecast serve` runs the API inside the command line, whose policy waits minutes for
+    # the store (FORECAST_STORE_LOCK_TIMEOUT_SECONDS); the API keeps its own (no wait).
+    from forecast.storelock import LockWait, waiting_for_lock
+
+    app = create_app(make_settings(api_home))
+    admin = {"X-API-Key": servicedb.create_key(app.state.engine, "a", ["admin"])[1]}
+    with waiting_for_lock(LockWait(timeout=5.0)), TestClient(app) as client:
+        writer = _Writer(world)
+        try:
+            began = time.monotonic()
+            busy = client.post("/v1/admin/reload", headers=admin)
+            took = time.monotonic() - began
+        finally:
+            writer.release()
+    assert took < 1.0, f"took {took:.1f} s"
+    assert busy.status_code == 503 and "Retry-After" in busy.headers
