@@ -42,6 +42,7 @@ test: $(STAMP) lint system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/deptry .
 
 format: $(STAMP)
 	$(BIN)/ruff format .
