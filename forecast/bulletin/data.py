@@ -376,9 +376,15 @@ def escalating(
     n: int = 8,
     fill: int = 4,
 ) -> pl.DataFrame:
-    """The districts labelled ``escalating`` at ``horizon`` (highest ratio first, at most
-    ``n``), and when fewer than ``fill`` are, the next highest ratios up to ``fill`` (their
-    ``escalating`` is false), so the section still shows where counts run above normal.
+    """The districts labelled ``escalating`` at ``horizon``, at most ``n``, the most
+    expected events above their normal first; when fewer than ``fill`` are, the next
+    highest ratios up to ``fill`` (their ``escalating`` is false), so the section still
+    shows where counts run above normal.
+
+    Escalating districts are ranked by excess (expected minus normal), not by ratio: the
+    ratio floors both counts (forecast.escalation), so a calm district expecting 1.3 events
+    against 0.5 reads 2.6 times its normal and would push out one expecting 4.5 against
+    2.5, two more events to plan for.
 
     ``intensity`` has the intensity table's columns (forecast.schema.INTENSITY); the
     escalation and normal are the ``events`` row's, the ``fatalities_*`` columns that
@@ -404,7 +410,14 @@ def escalating(
             pl.col("escalation").alias("label"),
             (pl.col("escalation") == "escalating").alias("escalating"),
         )
-        .sort(["escalating", "ratio", "expected", "name"], descending=[True, True, True, False])
+        .with_columns(
+            # the rank within each group: excess for the escalating, ratio for the fill
+            pl.when(pl.col("escalating"))
+            .then(pl.col("expected") - pl.col("normal"))
+            .otherwise(pl.col("ratio"))
+            .alias("_rank")
+        )
+        .sort(["escalating", "_rank", "ratio", "name"], descending=[True, True, True, False])
     )
     count = int(ranked.get_column("escalating").sum())
     shown = ranked.head(max(min(count, n), min(fill, n)))

@@ -55,9 +55,11 @@ def _file(outputs: Path, name: str) -> Path:
 def test_escalating_rows_first_then_the_highest_ratios(bulletin: data.BulletinData) -> None:
     rows = bulletin.escalating
     assert rows is not None and rows.columns == list(data.ESCALATING_COLUMNS)
-    assert rows["name"].to_list() == ["Gamma", "Alpha", "Epsilon", "Beta"]
+    # escalating by excess (Alpha 7.2 - 2.5 before Gamma 3.4 - 0.4, though Gamma's ratio
+    # is higher), then the fill by ratio (Epsilon 1.25, Beta 1.11)
+    assert rows["name"].to_list() == ["Alpha", "Gamma", "Epsilon", "Beta"]
     assert rows["escalating"].to_list() == [True, True, False, False]
-    alpha = rows.row(1, named=True)
+    alpha = rows.row(0, named=True)
     assert (alpha["expected"], alpha["lower80"], alpha["upper80"], alpha["normal"]) == (
         7.2, 3, 12, 2.5,
     )  # fmt: skip
@@ -66,9 +68,9 @@ def test_escalating_rows_first_then_the_highest_ratios(bulletin: data.BulletinDa
 
 def test_the_fill_and_the_cap_are_options() -> None:
     only = data.escalating(world.intensity(), world.districts(), world.WEEK, 4, n=8, fill=0)
-    assert only["name"].to_list() == ["Gamma", "Alpha"]
+    assert only["name"].to_list() == ["Alpha", "Gamma"]
     capped = data.escalating(world.intensity(), world.districts(), world.WEEK, 4, n=1, fill=4)
-    assert capped["name"].to_list() == ["Gamma"]
+    assert capped["name"].to_list() == ["Alpha"]
     # Zeta has no normal (no label, no ratio): never listed, even to fill
     every = data.escalating(world.intensity(), world.districts(), world.WEEK, 4, n=9, fill=9)
     assert "Zeta" not in every["name"].to_list() and every.height == 5
@@ -78,7 +80,7 @@ def test_english_words(bulletin: data.BulletinData) -> None:
     doc = document(bulletin, "en")
     section = doc["escalating"]
     assert (section["horizon"], section["escalating"], section["filled"]) == (4, 2, True)
-    gamma, alpha, epsilon, beta = section["rows"]
+    alpha, gamma, epsilon, beta = section["rows"]
     assert gamma["head"] == (
         "Gamma (South) — escalating: 6.8 times its usual level, busier than 99% of its "
         "4-week spells over the past year."
@@ -98,14 +100,14 @@ def test_english_words(bulletin: data.BulletinData) -> None:
         "follow (not in bold in the chart)."
     )
     assert (
-        "Escalating beyond their usual level in the next 4 weeks: Gamma, Alpha."
+        "Escalating beyond their usual level in the next 4 weeks: Alpha, Gamma."
         in (doc["text"]["key_messages"])
     )
 
 
 def test_french_words(bulletin: data.BulletinData) -> None:
     doc = document(bulletin, "fr")
-    gamma, alpha, epsilon, _ = doc["escalating"]["rows"]
+    alpha, gamma, epsilon, _ = doc["escalating"]["rows"]
     assert gamma["head"].startswith("Gamma (South) — en escalade : 6,8 fois son niveau habituel")
     assert alpha["events_text"] == (
         "environ 7 événements attendus dans les 4 prochaines semaines "
@@ -145,7 +147,7 @@ def test_markdown_links_the_chart(outputs: Path) -> None:
 
 def test_json_holds_the_section(outputs: Path) -> None:
     doc = json.loads(_file(outputs, "bulletin.en.json").read_text())
-    assert [r["name"] for r in doc["escalating"]["rows"]] == ["Gamma", "Alpha", "Epsilon", "Beta"]
+    assert [r["name"] for r in doc["escalating"]["rows"]] == ["Alpha", "Gamma", "Epsilon", "Beta"]
 
 
 def test_pdf_has_the_section(outputs: Path, tmp_path: Path) -> None:
@@ -169,7 +171,7 @@ def test_chart_draws_ranges_dots_and_ticks(bulletin: data.BulletinData) -> None:
     assert events.get_title(loc="left") == "Events, next 4 weeks"
     assert deaths.get_title(loc="left") == "Deaths, next 4 weeks"
     labels = events.get_yticklabels()
-    assert [label.get_text() for label in labels] == ["Gamma", "Alpha", "Epsilon", "Beta"]
+    assert [label.get_text() for label in labels] == ["Alpha", "Gamma", "Epsilon", "Beta"]
     assert [label.get_fontweight() for label in labels] == ["bold", "bold", "normal", "normal"]
     assert len(events.patches) == 2 * rows.height  # a 95% and an 80% bar per district
     texts = [t.get_text() for t in fig.legends[0].get_texts()]

@@ -20,8 +20,8 @@ Epsilon not warned, abduction -> miss; Zeta warned, nothing -> false alarm.
 
 Intensity at h=4 (:func:`intensity`): Gamma (ratio 6.8) and Alpha (2.88) escalating, Epsilon
 (1.25) and Beta (1.11) usual, Delta (0.4) easing without a fatalities row, Zeta without a
-normal (no label, left out). The section lists Gamma, Alpha, then Epsilon and Beta to fill
-up to four.
+normal (no label, left out). The section lists Alpha (4.7 events above normal), Gamma
+(3.0), then Epsilon and Beta by ratio to fill up to four.
 """
 
 from __future__ import annotations
