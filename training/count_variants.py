@@ -8,7 +8,10 @@ scored after the choice, for the ablation table of docs/INTENSITY.md.
 
 ``python -m training.count_variants --home DIR --target events --horizon 4 --variant base
 --variant hurdle [--stage outer]`` prints one line per variant and appends them, as JSON, to
-``--log``.
+``--log``. ``--country MLI`` scores only Mali's rows (training stays pooled, as in
+``forecast backtest --country``); ``--on-recipe`` lays each variant's parameters over the
+target's recipe (training.count_backtest.RECIPES), so ``no_blend`` is "the recipe without
+the blend": the ablation table of docs/EVALUATION.md's intensity section.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ import typer
 from training.backtest import Window
 from training.count_backtest import (
     MODEL,
+    RECIPES,
     CountBacktestResult,
     count_backtest,
     count_features,
@@ -112,23 +116,56 @@ VARIANTS: dict[str, Variant] = {
             "recency_halflife_weeks": 104,
         }
     ),
+    # Single departures from a recipe (with --on-recipe; alone they are plain settings).
+    "recipe": Variant({}, note="the target's recipe as it is"),
+    "no_intensity": Variant({}, intensity=False, note="trees without the past h-week summaries"),
+    "no_blend": Variant({"blend_history": False}),
+    "no_hurdle": Variant({"hurdle": False}),
+    "no_recency": Variant({"recency_halflife_weeks": 0.0}),
+    "scale_cal": Variant({"mean_calibration": "scale"}),
+    "no_trees": Variant({"trees": False}),
+    "cal104": Variant({"calibration_weeks": 104}, note="a two-year calibration block"),
 }
 
 
 def variant_backtest(
-    ds: Dataset, target: str, horizon: int, variant: Variant, window: Window, seed: int = 0
+    ds: Dataset,
+    target: str,
+    horizon: int,
+    variant: Variant,
+    window: Window,
+    seed: int = 0,
+    countries: Sequence[str] | None = None,
 ) -> CountBacktestResult:
     features = count_features(ds, horizon, intensity=variant.intensity)
     return count_backtest(
-        ds, target, horizon, params=variant.params, features=features, window=window, seed=seed
+        ds,
+        target,
+        horizon,
+        params=variant.params,
+        features=features,
+        window=window,
+        seed=seed,
+        countries=countries,
     )
+
+
+def on_recipe(variant: Variant, target: str) -> Variant:
+    """The variant as a departure from the target's recipe (its parameters win)."""
+    return Variant({**RECIPES[target], **variant.params}, variant.intensity, variant.note)
 
 
 def inner_validation_data(ds: Dataset, target: str, horizon: int) -> Dataset:
     """The rows whose label window ends before the outer backtest's first issue week."""
     if label_name(target, horizon) not in ds.frame.columns:
         raise ValueError(f"no {target} labels at h={horizon}: build the data with with_counts")
-    return inner_dataset(ds, horizon, default_until(ds, target, horizon, Window()))
+    until = default_until(ds, target, horizon, Window())
+    inner = inner_dataset(ds, horizon, until)
+    if ds.country is None:
+        return inner
+    # training.tune's cut keeps no countries; the rows it keeps are those before ``until``.
+    keep = (ds.frame[ds.key] < until).to_numpy()
+    return replace(inner, country=ds.country[keep], countries=ds.countries)
 
 
 def summary_row(result: CountBacktestResult, subset: str = "all") -> dict[str, Any]:
@@ -164,10 +201,17 @@ def main(
     ),
     params: str = typer.Option("", help="Extra parameters (JSON) for every variant."),
     seed: int = typer.Option(0),
+    country: list[str] = typer.Option(
+        [], help="Score only these countries' rows (ISO3; repeat); training stays pooled."
+    ),
+    recipe: bool = typer.Option(
+        False, "--on-recipe/--plain", help="Lay each variant over the target's recipe."
+    ),
     log: Path = typer.Option(Path("count_variants.jsonl"), help="Append results here."),
 ) -> None:
     """Score count-model variants on the inner validation (and the outer backtest)."""
     ds = dataset_for_counts(home, horizon)
+    countries = country or None
     extra = json.loads(params) if params else {}
     for t in target:
         for h in horizon:
@@ -177,16 +221,18 @@ def main(
             if stage in ("outer", "both"):
                 stages = [*stages, ("outer", ds, Window())]
             for name in variant:
-                chosen = VARIANTS[name]
+                chosen = on_recipe(VARIANTS[name], t) if recipe else VARIANTS[name]
                 chosen = Variant({**chosen.params, **extra}, chosen.intensity, chosen.note)
                 for stage, data, window in stages:
                     start = time.perf_counter()
-                    result = variant_backtest(data, t, h, chosen, window, seed)
+                    result = variant_backtest(data, t, h, chosen, window, seed, countries)
                     row = {
                         "variant": name,
                         "target": t,
                         "horizon": h,
                         "stage": stage,
+                        "on_recipe": recipe,
+                        "countries": ",".join(country),
                         "params": chosen.params,
                         "intensity": chosen.intensity,
                         **summary_row(result),

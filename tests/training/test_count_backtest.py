@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -144,3 +145,35 @@ def test_command_line(world: World, tmp_path: Path) -> None:
     assert "| target | h | rows | forecaster |" in result.output
     written = pl.read_csv(out)
     assert written.columns[: len(cb.PREDICTION_COLUMNS)] == list(cb.PREDICTION_COLUMNS)
+
+
+def test_variants_on_the_recipe_and_an_inner_validation_by_country(world: World) -> None:
+    from training import count_variants as cv
+
+    codes = world.panel["district_code"].unique().sort().to_list()
+    countries = {code: ("MLI" if i % 2 else "NER") for i, code in enumerate(codes)}
+    built = build_dataset(world.panel, world.events, [4], district_countries=countries)
+    ds = with_counts(built, world.events, [4])
+    no_blend = cv.on_recipe(cv.VARIANTS["no_blend"], "fatalities")
+    assert no_blend.params == {**cb.RECIPES["fatalities"], "blend_history": False}
+    assert cv.on_recipe(cv.VARIANTS["no_intensity"], "events").intensity is False
+
+    inner = cv.inner_validation_data(ds, "events", 4)
+    until = inner.frame["week"].max()
+    assert inner.frame.height < ds.frame.height and inner.country is not None
+    # The rows keep their countries through training.tune's cut.
+    assert len(inner.country) == inner.frame.height
+    assert [countries[c] for c in inner.frame["district_code"]] == inner.country.tolist()
+    labelled = inner.frame.filter(pl.col("y_events_h4").is_not_null())
+    assert labelled["week"].max() + timedelta(weeks=4) <= until
+    variant = cv.Variant({**FAST, "blend_history": True})
+    short = Window(step=26, default_years=1, min_train_weeks=40)
+    result = cv.variant_backtest(inner, "events", 4, variant, short, 0, ["MLI"])
+    mali = {code for code, country in countries.items() if country == "MLI"}
+    assert set(result.predictions["district_code"]) == mali
+    assert cv.summary_row(result)["best_baseline"] in {
+        "zero",
+        "recent_mean",
+        "mean_52w",
+        "empirical",
+    }
