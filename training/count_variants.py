@@ -125,6 +125,9 @@ VARIANTS: dict[str, Variant] = {
     "scale_cal": Variant({"mean_calibration": "scale"}),
     "no_trees": Variant({"trees": False}),
     "cal104": Variant({"calibration_weeks": 104}, note="a two-year calibration block"),
+    "pooled_intervals": Variant(
+        {"interval_bins": 1}, note="one set of interval levels for every expected count"
+    ),
 }
 
 
@@ -223,14 +226,14 @@ def main(
             for name in variant:
                 chosen = on_recipe(VARIANTS[name], t) if recipe else VARIANTS[name]
                 chosen = Variant({**chosen.params, **extra}, chosen.intensity, chosen.note)
-                for stage, data, window in stages:
+                for part, data, window in stages:
                     start = time.perf_counter()
                     result = variant_backtest(data, t, h, chosen, window, seed, countries)
                     row = {
                         "variant": name,
                         "target": t,
                         "horizon": h,
-                        "stage": stage,
+                        "stage": part,
                         "on_recipe": recipe,
                         "countries": ",".join(country),
                         "params": chosen.params,
@@ -242,7 +245,7 @@ def main(
                     with log.open("a") as f:
                         f.write(json.dumps(row, default=str) + "\n")
                     typer.echo(
-                        f"{t} h={h} {stage:5} {name:14} crps {row['crps']:.4f} "
+                        f"{t} h={h} {part:5} {name:14} crps {row['crps']:.4f} "
                         f"({row['best_baseline']} {row['best_baseline_crps']:.4f}, "
                         f"{row['crps_gain_pct']:+.1f}%) mse {row['mse_log1p']:.4f} "
                         f"cover {row['cover50']:.3f}/{row['cover80']:.3f}/{row['cover95']:.3f} "
