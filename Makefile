@@ -61,13 +61,14 @@ system-deps:
 			|| echo "could not install$$missing: their tests will skip"; \
 	else echo "missing Debian packages:$$missing: their tests will skip"; fi
 
-## bench: speed and memory figures (ingest, features, training, monthly backtest, API)
+## bench: speed and memory figures (ingest, features, training, monthly and count backtests, API)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_features.py
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_pooled.py
 	$(BIN)/python benchmarks/bench_monthly.py
+	$(BIN)/python benchmarks/bench_counts.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_backfill.py --block-weeks 156,260
 
