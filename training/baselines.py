@@ -34,7 +34,7 @@ from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
 from training.history import history_columns, window_sum
 from training.labels import label_name
-from training.model import LogisticPrior
+from training.model import LogisticPrior, binary_labels
 
 CONFLICTOLOGY_WINDOW = WEEK.conflictology_window
 
@@ -188,22 +188,32 @@ class HistoryForecaster(ClassifierMixin, BaseEstimator):
         self.target = target
         self.C = C
 
-    def fit(self, X: pd.DataFrame, y: Any) -> HistoryForecaster:
-        """``X`` holds (at least) :func:`training.baselines.logistic_columns` of the target."""
+    def _history(self, X: Any) -> Any:
+        """The target's history columns when ``X`` is a frame holding them (the training
+        frame); any other matrix is read as those columns already, in order."""
         columns = logistic_columns(self.target, self.cadence)
-        X = validate_data(self, X[columns], ensure_all_finite="allow-nan", dtype=np.float64)
-        y = np.asarray(y).astype(np.int8)
-        self.classes_ = np.array([0, 1])
+        if hasattr(X, "columns") and set(columns) <= {str(c) for c in X.columns}:
+            return X[columns]
+        return X
+
+    def fit(self, X: Any, y: Any) -> HistoryForecaster:
+        """``X`` holds (at least) :func:`training.baselines.logistic_columns` of the target."""
+        X, y = validate_data(
+            self, self._history(X), y, ensure_all_finite="allow-nan", dtype=np.float64
+        )
+        y = binary_labels(self, y)
         self.constant_: float | None = None
         if np.unique(y).size < 2:
             self.constant_ = float((y.sum() + 0.5) / (len(y) + 1.0))
             return self
-        self.prior_ = LogisticPrior(range(len(columns)), C=self.C).fit(X, y)
+        self.prior_ = LogisticPrior(range(X.shape[1]), C=self.C).fit(X, y)
         return self
 
     def _validated(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "classes_")
-        return validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+        return validate_data(
+            self, self._history(X), reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+        )
 
     def contributions(self, X: Any) -> np.ndarray:
         """Per-feature log-odds terms plus the intercept last; rows sum to the logit of p."""
@@ -219,7 +229,14 @@ class HistoryForecaster(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int8)
+        positive = self.predict_proba(X)[:, 1] >= 0.5
+        return self.classes_[positive.astype(np.int8)]
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # read as no events (training.model._log_counts)
+        tags.classifier_tags.multi_class = False
+        return tags
 
 
 class MonthlyHistoryForecaster(HistoryForecaster):

@@ -57,6 +57,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 # Hyperparameters searched by `forecast tune`; everything else is fixed here.
@@ -71,6 +72,31 @@ TUNABLE = (
 )
 RAW_SCALE = "raw_log_odds"
 CALIBRATED_SCALE = "calibrated_log_odds"
+
+
+def binary_labels(estimator: Any, y: Any) -> np.ndarray:
+    """Validate binary labels, set ``estimator.classes_`` and return y as 0/1.
+
+    0/1 labels (or only one of them: a quiet district's history) keep ``classes_`` [0, 1],
+    the service's convention; any other two labels (scikit-learn's checks use strings)
+    map to 0 and 1 in sorted order. More than two classes is refused: the risks are binary.
+    """
+    check_classification_targets(y)
+    y = np.asarray(y)
+    classes = np.unique(y)
+    if classes.size > 2:
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is "
+            f"{type_of_target(y, input_name='y')} ({classes.size} classes), and "
+            f"{type(estimator).__name__} forecasts one risk"
+        )
+    if set(classes.tolist()) <= {0, 1}:
+        estimator.classes_ = np.array([0, 1])
+    elif classes.size == 2:
+        estimator.classes_ = classes
+    else:
+        raise ValueError(f"one class {classes[0]!r} that is not 0 or 1: which is positive?")
+    return (y == estimator.classes_[1]).astype(np.int8)
 
 
 def _log_counts(X: np.ndarray) -> np.ndarray:
@@ -253,8 +279,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, *, week: Any = None) -> RiskClassifier:
         """Fit; ``week`` (integers, one per row) enables the out-of-time calibration."""
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float32)
-        y = np.asarray(y).astype(np.int8)
-        self.classes_ = np.array([0, 1])
+        y = binary_labels(self, y)
         self.base_rate_ = float((y.sum() + 0.5) / (len(y) + 1.0))
         self.margin_ = None
         self.calibrator_ = None
@@ -316,7 +341,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int8)
+        positive = self.predict_proba(X)[:, 1] >= 0.5
+        return self.classes_[positive.astype(np.int8)]
 
     def _sigmoid_coefficients(self) -> tuple[float, float]:
         sigmoid = self.calibrator_.calibrated_classifiers_[0].calibrators[0]
@@ -366,4 +392,5 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.classifier_tags.multi_class = False
         return tags
