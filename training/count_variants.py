@@ -4,7 +4,7 @@ As ``forecast tune`` does for the probabilities, a variant is judged on an inner
 rolling-origin backtest over the rows whose label window ends before the outer backtest's
 first issue week (training.tune's ``inner_dataset`` and ``default_until``): half-yearly
 refits over the two years before that week. The outer backtest's test blocks are only
-scored after the choice, for the ablation table of docs/INTENSITY.md.
+scored after the choice, for the ablation table of docs/EVALUATION.md ("Intensity").
 
 ``python -m training.count_variants --home DIR --target events --horizon 4 --variant base
 --variant hurdle [--stage outer]`` prints one line per variant and appends them, as JSON, to
