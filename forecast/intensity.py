@@ -17,6 +17,7 @@ bands stay by probability alone. Weekly cadence only: the count models are weekl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -78,7 +79,10 @@ def intensity_frame(
         law = scoring.model.predict_distribution(X)
         expected = law.mean()
         past = np.asarray(ds.frame.filter(pl.Series(rows))[past_name(target, horizon)].to_numpy())
-        state = escalation(expected, past.astype(np.float64), thresholds)
+        # The floor is per week: at h=12 a district expecting 2 events against a usual 1
+        # is as calm as at h=1 one expecting 0.2 against 0.1.
+        scaled = replace(thresholds, floor=thresholds.floor * horizon)
+        state = escalation(expected, past.astype(np.float64), scaled)
         block: dict[str, Any] = {
             "district_code": districts,
             "issue_week": [week] * len(districts),

@@ -363,7 +363,7 @@ INTENSITY = Table(
             "ratio",
             "DOUBLE",
             pl.Float64,
-            "expected / normal (both floored at escalation_floor, so a calm district's "
+            "expected / normal (both floored at escalation_floor x horizon, so a calm district's "
             "0.01 against 0.001 is no escalation)",
         ),
         Column(

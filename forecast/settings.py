@@ -118,8 +118,8 @@ class Settings(BaseSettings):
     escalation_floor: float = Field(
         0.5,
         gt=0.0,
-        description="Counts below this are read as this when forming the ratio, so a calm "
-        "district's tiny changes are 'usual'.",
+        description="Counts below this many per week of the horizon are read as this when "
+        "forming the ratio, so a calm district's tiny changes are 'usual'.",
     )
     top_band_min_weekly_events: float = Field(
         1.0,

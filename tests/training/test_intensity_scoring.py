@@ -139,7 +139,7 @@ def test_escalation_is_against_the_district_normal(scored) -> None:
     joined = rows.join(last, on="district_code")
     np.testing.assert_allclose(joined["normal"], joined["cnt_events_h4_past_mean"], rtol=1e-5)
     assert set(rows["escalation"].drop_nulls()) <= set(LABELS)
-    floor = settings.escalation_floor
+    floor = settings.escalation_floor * 4  # per week of the horizon
     ratio = np.maximum(rows["expected"], floor) / np.maximum(rows["normal"], floor)
     np.testing.assert_allclose(rows["ratio"], ratio)
     up = rows.filter(pl.col("ratio") >= settings.escalation_up)
