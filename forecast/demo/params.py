@@ -42,7 +42,10 @@ class Front(BaseModel):
 
     region: str = Field(description="admin-1 P-code, e.g. ML05 (Mopti)")
     early: float = Field(description="violence base rate per cercle per week before the onset")
-    late: float = Field(description="the rate once the front has arrived")
+    late: float = Field(
+        description="the rate once the front has arrived; fronts of a region add up, so a"
+        " negative rate is a lull (the sum is floored at zero)"
+    )
     onset: date = Field(description="middle of the ramp")
     width_weeks: float = Field(description="ramp steepness: about 4 widths from 12% to 88%")
     origin: tuple[float, float] | None = Field(

@@ -59,13 +59,21 @@ def front_rate(geography: Geography, params: DemoParams, mondays: np.ndarray) ->
     """Base rate of the armed conflict (events/week, all types) per week and district."""
     rate = np.zeros((len(mondays), geography.size))
     weeks = mondays.astype("datetime64[D]").astype(float) / 7.0
+    # Fronts of the same region add up: a region can simmer for years before a second front
+    # arrives (Kayes in 2025), and a front with a negative rate is a lull (Mopti from 2023).
     for front in params.fronts:
         mine = geography.region_codes == front.region
-        onset = np.datetime64(front.onset, "D").astype(float) / 7.0 + _delay(geography, front)[mine]
-        ramp = 1.0 / (1.0 + np.exp(-(weeks[:, None] - onset[None, :]) / front.width_weeks))
-        rate[:, mine] = front.early + (front.late - front.early) * ramp
+        rate[:, mine] += front_ramp(geography, front, weeks)[:, mine]
     heat = dict(params.heat)
-    return rate * np.array([heat.get(code, 1.0) for code in geography.codes])[None, :]
+    # A lull can at most silence a region's armed conflict, never make its rate negative.
+    return np.maximum(rate, 0.0) * np.array([heat.get(code, 1.0) for code in geography.codes])
+
+
+def front_ramp(geography: Geography, front: Front, weeks: np.ndarray) -> np.ndarray:
+    """One front's rate per week (``weeks``: days since 1970 / 7) and district, before heat."""
+    onset = np.datetime64(front.onset, "D").astype(float) / 7.0 + _delay(geography, front)
+    ramp = 1.0 / (1.0 + np.exp(-(weeks[:, None] - onset[None, :]) / front.width_weeks))
+    return front.early + (front.late - front.early) * ramp
 
 
 def _delay(geography: Geography, front: Front) -> np.ndarray:

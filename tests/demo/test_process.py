@@ -95,6 +95,21 @@ def test_front_reaches_farther_cercles_later(geography) -> None:
     assert rate[0, m] == pytest.approx(0.25)
 
 
+def test_fronts_of_a_region_add_up_and_a_lull_cannot_go_below_zero(geography) -> None:
+    simmer = Front(region="ML01", early=0.1, late=0.1, onset=ONSET, width_weeks=5)
+    surge = Front(region="ML01", early=0.0, late=0.4, onset=ONSET, width_weeks=5)
+    lull = Front(region="ML01", early=0.0, late=-0.3, onset=ONSET, width_weeks=5)
+    long_after = np.array([np.datetime64(ONSET, "D") + 7 * 200])
+    kayes = index(geography, "ML0103")
+
+    def rate(*fronts: Front) -> float:
+        return float(front_rate(geography, quiet(fronts=fronts, heat=()), long_after)[0, kayes])
+
+    assert rate(simmer, surge) == pytest.approx(0.5)
+    assert rate(simmer, surge, lull) == pytest.approx(0.2)
+    assert rate(simmer, lull) == 0.0  # floored: a lull silences, it does not go negative
+
+
 def test_a_front_with_an_origin_needs_a_speed() -> None:
     with pytest.raises(ValueError, match="km_per_week"):
         Front(region="ML01", early=0, late=1, onset=ONSET, width_weeks=5, origin=(14.0, -9.0))
