@@ -86,81 +86,108 @@ class Withdrawal(BaseModel):
     )
 
 
+# Levels calibrated against ACLED's real monthly counts for Mali (HDX aggregate): each
+# region's share of cercle-months with political violence in 2018-2020, 2021-2023, 2024-2025
+# and, for the south-west, 2025 (forecast.demo.regions; docs/DEMO.md has both tables). The
+# presence effects (French and UN damping, the surges after they leave, Wagner) swing the
+# north and centre by a factor of 2-4 around 2022-2024 that the real regional counts do not
+# show, so lulls (fronts with a negative rate) offset them there: the local effects keep their
+# strength and the regions' shares stay at the real ones.
 DEFAULT_FRONTS = (
-    Front(region="ML08", early=0.16, late=0.08, onset=date(2016, 1, 4), width_weeks=30),
-    Front(region="ML07", early=0.14, late=0.13, onset=date(2017, 6, 5), width_weeks=30),
-    Front(region="ML10", early=0.06, late=0.13, onset=date(2017, 9, 4), width_weeks=30),
-    Front(region="ML06", early=0.11, late=0.12, onset=date(2017, 6, 5), width_weeks=30),
-    # The centre: from the Niger bend's east (Boni, Hombori) westwards into the Inner Delta.
+    Front(region="ML08", early=0.31, late=0.17, onset=date(2016, 1, 4), width_weeks=30),
+    # Kidal: a lull once the French leave (October 2021), the fight for the town after the UN
+    # leaves and the army and Wagner take it (November 2023).
+    Front(region="ML08", early=0.0, late=-0.10, onset=date(2021, 10, 4), width_weeks=15),
+    Front(region="ML08", early=0.0, late=0.077, onset=date(2023, 11, 13), width_weeks=8),
+    Front(region="ML07", early=0.094, late=0.37, onset=date(2017, 6, 5), width_weeks=30),
+    Front(region="ML07", early=0.0, late=-0.18, onset=date(2023, 1, 2), width_weeks=20),
+    Front(region="ML10", early=0.026, late=0.16, onset=date(2017, 9, 4), width_weeks=30),
+    # Ménaka: the Islamic State's offensive of 2022, then a lull from 2024.
+    Front(region="ML10", early=0.0, late=0.054, onset=date(2022, 3, 7), width_weeks=12),
+    Front(region="ML10", early=0.0, late=-0.165, onset=date(2024, 1, 1), width_weeks=20),
+    Front(region="ML06", early=0.10, late=0.175, onset=date(2017, 6, 5), width_weeks=30),
+    Front(region="ML06", early=0.0, late=-0.057, onset=date(2022, 6, 6), width_weeks=20),
+    # The centre: from the Niger bend's east (Boni, Hombori) westwards into the Inner Delta,
+    # easing from mid-2023 ...
     Front(
         region="ML05",
-        early=0.01,
-        late=0.17,
+        early=0.019,
+        late=0.18,
         onset=date(2016, 6, 6),
         width_weeks=26,
         origin=(15.1, -1.9),
         km_per_week=4.0,
     ),
+    Front(region="ML05", early=0.0, late=-0.094, onset=date(2023, 6, 5), width_weeks=20),
+    # ... while Ségou heats up slowly from the Mauritanian border (Nampala) to 2022.
     Front(
         region="ML04",
-        early=0.003,
-        late=0.18,
-        onset=date(2018, 1, 1),
-        width_weeks=30,
+        early=0.015,
+        late=0.112,
+        onset=date(2020, 1, 6),
+        width_weeks=50,
         origin=(14.9, -5.6),
         km_per_week=3.0,
     ),
     # Then south-west: from Nara (Mauritanian border) towards Bamako's surroundings ...
     Front(
         region="ML02",
-        early=0.001,
-        late=0.10,
+        early=0.0076,
+        late=0.042,
         onset=date(2019, 9, 2),
         width_weeks=30,
         origin=(15.2, -7.3),
-        km_per_week=3.0,
+        km_per_week=6.0,
     ),
     # ... from the Burkina border (Yorosso, Koutiala) into the south ...
     Front(
         region="ML03",
-        early=0.001,
-        late=0.05,
+        early=0.0083,
+        late=0.053,
         onset=date(2020, 9, 7),
         width_weeks=30,
         origin=(12.3, -4.6),
-        km_per_week=3.0,
+        km_per_week=6.0,
     ),
-    # ... and into Kayes, calm for years, from Nioro westwards from late 2024.
+    # ... and in 2025 the push on the roads to Bamako more than doubles it in both regions.
+    Front(region="ML02", early=0.0, late=0.069, onset=date(2025, 3, 3), width_weeks=10),
+    Front(region="ML03", early=0.0, late=0.048, onset=date(2025, 3, 3), width_weeks=10),
+    # Kayes simmers from 2020 (Diéma, Nioro, Kita), then a front from Nioro from late 2024
+    # moves west at 8 km/week and reaches Kayes in 2025.
+    Front(region="ML01", early=0.0005, late=0.042, onset=date(2020, 9, 7), width_weeks=40),
     Front(
         region="ML01",
-        early=0.0002,
-        late=0.10,
-        onset=date(2024, 9, 2),
+        early=0.0,
+        late=0.050,
+        onset=date(2024, 11, 4),
         width_weeks=12,
         origin=(15.2, -9.6),
         km_per_week=8.0,
     ),
-    Front(region="ML09", early=0.01, late=0.02, onset=date(2020, 6, 1), width_weeks=30),
+    Front(region="ML09", early=0.067, late=0.027, onset=date(2020, 6, 1), width_weeks=30),
 )
 
 
-# Within a region, some cercles burn hotter than others (multiplier on the front's rate).
+# Within a region, some cercles burn hotter than others (multiplier on the front's rate): each
+# cercle's monthly hazard in ACLED's real counts 2018-2025 (-log of the share of months without
+# political violence) over its region's mean, clipped to 0.2-2.5 and rounded (HDX aggregate,
+# ../shared/data/acled_hdx_mali_admin2_monthly; see forecast.demo.regions).
 DEFAULT_HEAT = (
-    ("ML0101", 0.6), ("ML0102", 1.3), ("ML0103", 1.5), ("ML0104", 1.2), ("ML0105", 0.8),
-    ("ML0106", 1.4), ("ML0107", 0.9),
-    ("ML0201", 0.8), ("ML0202", 0.5), ("ML0203", 0.4), ("ML0204", 1.0), ("ML0205", 0.8),
-    ("ML0206", 0.6), ("ML0207", 1.6),
-    ("ML0301", 1.0), ("ML0302", 0.7), ("ML0303", 0.6), ("ML0304", 1.2), ("ML0305", 0.8),
-    ("ML0306", 0.6), ("ML0307", 1.0),
-    ("ML0401", 0.5), ("ML0402", 0.6), ("ML0403", 1.4), ("ML0404", 1.8), ("ML0405", 0.6),
-    ("ML0406", 0.8), ("ML0407", 0.5),
-    ("ML0501", 1.4), ("ML0502", 1.3), ("ML0503", 0.9), ("ML0504", 1.6), ("ML0505", 1.6),
-    ("ML0506", 1.0), ("ML0507", 0.9), ("ML0508", 0.7),
-    ("ML0601", 0.6), ("ML0602", 1.0), ("ML0603", 1.3), ("ML0604", 1.1), ("ML0605", 1.2),
-    ("ML0701", 1.5), ("ML0702", 1.0), ("ML0703", 1.2),
-    ("ML0801", 0.6), ("ML0802", 1.2), ("ML0803", 1.0), ("ML0804", 0.5),
+    ("ML0101", 0.8), ("ML0102", 2.1), ("ML0103", 1.0), ("ML0104", 0.4), ("ML0105", 1.2),
+    ("ML0106", 1.1), ("ML0107", 0.4),
+    ("ML0201", 0.6), ("ML0202", 0.8), ("ML0203", 0.5), ("ML0204", 1.0), ("ML0205", 0.8),
+    ("ML0206", 0.5), ("ML0207", 2.5),
+    ("ML0301", 0.7), ("ML0302", 0.3), ("ML0303", 0.4), ("ML0304", 1.0), ("ML0305", 1.8),
+    ("ML0306", 0.7), ("ML0307", 2.1),
+    ("ML0401", 0.2), ("ML0402", 0.3), ("ML0403", 1.6), ("ML0404", 2.4), ("ML0405", 0.6),
+    ("ML0406", 1.1), ("ML0407", 0.9),
+    ("ML0501", 1.2), ("ML0502", 0.9), ("ML0503", 1.0), ("ML0504", 2.0), ("ML0505", 0.9),
+    ("ML0506", 1.3), ("ML0507", 0.6), ("ML0508", 0.2),
+    ("ML0601", 0.3), ("ML0602", 1.0), ("ML0603", 1.6), ("ML0604", 0.8), ("ML0605", 1.3),
+    ("ML0701", 1.2), ("ML0702", 0.4), ("ML0703", 1.4),
+    ("ML0801", 0.5), ("ML0802", 1.7), ("ML0803", 1.8), ("ML0804", 0.2),
     ("ML0901", 1.0),
-    ("ML1001", 1.6), ("ML1002", 1.0), ("ML1003", 0.8), ("ML1004", 0.6),
+    ("ML1001", 2.5), ("ML1002", 0.6), ("ML1003", 0.2), ("ML1004", 0.4),
 )  # fmt: skip
 
 

@@ -128,12 +128,15 @@ def test_yearly_totals_look_like_mali(events: pl.DataFrame) -> None:
 
 
 def test_kayes_is_calm_for_years_then_violence_arrives(events: pl.DataFrame) -> None:
+    # As in ACLED's real counts (HDX aggregate): 7 events in 2014-2019, 20-30 a year in
+    # 2021-2023 (Diéma, Nioro, Kita), 116 in 2025 when the front reaches the west.
     kayes = political_violence(events).filter(pl.col("admin1") == "Kayes")
     before = count_between(kayes, date(2014, 1, 1), date(2019, 12, 31))
-    since_2024 = count_between(kayes, date(2024, 1, 1), date(2026, 12, 31))
-    assert before <= 5
-    assert since_2024 >= 0.8 * kayes.height
-    assert count_between(kayes, date(2025, 1, 1), date(2025, 12, 31)) >= 50
+    simmer = count_between(kayes, date(2021, 1, 1), date(2023, 12, 31)) / 3
+    in_2025 = count_between(kayes, date(2025, 1, 1), date(2025, 12, 31))
+    assert before <= 10
+    assert 5 <= simmer <= 50
+    assert in_2025 >= 50 and in_2025 >= 2 * simmer
 
 
 def test_hot_spots_move_from_north_to_centre_to_south_west(events: pl.DataFrame) -> None:
