@@ -17,7 +17,7 @@ from api.observability import Metrics, RequestMiddleware, RouteNames
 from api.routes import api_router, health
 from api.security import KeyCache, RateLimiter
 from api.snapshot import SnapshotHolder
-from api.validation import period_schema
+from api.validation import incident_date_schema, latest_incident_day, period_schema
 from api.web import page
 from forecast import servicedb
 from forecast.settings import Settings
@@ -38,9 +38,17 @@ def _openapi(app: FastAPI, bands: list[str], cadence: str = "week") -> dict[str,
     """The generated schema plus what FastAPI cannot infer here: the security schemes on
     the /v1 operations (checked without FastAPI's security classes, for speed), the
     configured band names as the band filter's enum and the served cadence's period format
-    in a bulletin's path (the route parses it itself, to answer in the cadence's words)."""
+    in a bulletin's path (the route parses it itself, to answer in the cadence's words),
+    and the latest date a field report may carry, which moves with the calendar: the
+    schema is made again on the first call of each day."""
+    last = latest_incident_day()
+    if getattr(app.state, "openapi_last_incident_day", None) != last:
+        app.openapi_schema = None
     if app.openapi_schema is None:
+        app.state.openapi_last_incident_day = last
         schema = FastAPI.openapi(app)
+        incident = schema["components"]["schemas"]["IncidentIn"]["properties"]["date"]
+        incident.update(incident_date_schema(last))
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
         for path, operations in schema["paths"].items():

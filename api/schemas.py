@@ -6,12 +6,12 @@ that JSON, and the schemathesis test checks the answers against them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.validation import FIRST_DAY, IsoDay
+from api.validation import FIRST_DAY, IsoDay, WholeNumber, latest_incident_day
 from forecast.escalation import LABELS
 from forecast.servicedb import REPORT_TYPES
 from forecast.vocab import TARGETS
@@ -361,10 +361,6 @@ class MapCollection(Meta):
     features: list[MapFeature]
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
 class IncidentIn(BaseModel):
     """A field report from a partner organisation."""
 
@@ -395,21 +391,21 @@ class IncidentIn(BaseModel):
     date: IsoDay = Field(
         description=f"Day of the incident, YYYY-MM-DD: not before {FIRST_DAY} nor after "
         "tomorrow (UTC, a day of slack for reporters east of it)",
-        # formatMinimum: a date string's lower bound as ajv and other validators read it;
-        # the upper bound moves with the calendar, so only the description states it.
-        json_schema_extra={"formatMinimum": str(FIRST_DAY)},
+        # The bounds in the schema (pattern, formatMinimum, formatMaximum) move with the
+        # calendar: api.main adds them when it makes the schema (each day).
     )
     latitude: float = Field(ge=-90, le=90, strict=True)
     longitude: float = Field(ge=-180, le=180, strict=True)
     type: ReportType = Field(description="Kind of incident; mapped to the event vocabulary")
-    fatalities: int = Field(0, ge=0, le=10_000, strict=True)
+    # A whole number, also written 3.0 (JSON Schema's integer); never "3" or 3.5.
+    fatalities: WholeNumber = Field(0, ge=0, le=10_000)
     description: str | None = Field(None, max_length=4000, strict=True)
 
     @field_validator("date")
     @classmethod
     def _not_future(cls, value: Day) -> Day:
         # One day of slack for reporters east of UTC.
-        if value > _today() + timedelta(days=1):
+        if value > latest_incident_day():
             raise ValueError("date is in the future")
         if value < FIRST_DAY:
             raise ValueError("date is before 1989, older than any source the service uses")

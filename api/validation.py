@@ -9,7 +9,7 @@ schema. 1989 is where the oldest source the service reads (UCDP GED) begins.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -31,11 +31,53 @@ _DATE = re.compile(DATE_PATTERN)
 DATE_SCHEMA: dict[str, Any] = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
 DATE_WORDS = f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}"
 
+
+def _alternatives(words: list[str]) -> str:
+    return "(" + "|".join(words) + ")"
+
+
+def _has_week_53(year: int) -> bool:
+    return date(year, 12, 28).isocalendar()[1] == 53  # the 28th of December is in the last
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 # A bulletin's period in its path: an ISO week (2025-W23) or any day of it at weekly
-# cadence, a month (2025-06) or any day of it at monthly cadence.
+# cadence, a month (2025-06) or any day of it at monthly cadence. Week 53 only in the years
+# that have one, so that what the schema admits the route accepts.
 _DAY = DATE_PATTERN[1:-1]
-WEEK_PATTERN = rf"^([0-9]{{4}}-?W(0[1-9]|[1-4][0-9]|5[0-3])|{_DAY})$"
-MONTH_PATTERN = rf"^([0-9]{{4}}-(0[1-9]|1[0-2])|{_DAY})$"
+_WEEK_53_YEARS = [str(y) for y in range(FIRST_DAY.year, LAST_DAY.year + 1) if _has_week_53(y)]
+WEEK_PATTERN = (
+    rf"^({_YEAR}-?W(0[1-9]|[1-4][0-9]|5[0-2])|{_alternatives(_WEEK_53_YEARS)}-?W53|{_DAY})$"
+)
+MONTH_PATTERN = rf"^({_YEAR}-(0[1-9]|1[0-2])|{_DAY})$"
+
+
+def _days_up_to(last: int) -> str:
+    return _alternatives([f"{d:02d}" for d in range(1, last + 1)])
+
+
+def date_pattern_until(last: date) -> str:
+    """Exactly the days from :data:`FIRST_DAY` to ``last``, as a pattern: the whole years
+    before ``last``'s, then its year's months up to its day. For a bound that moves with
+    the calendar (a field report may not be after tomorrow)."""
+    years = list(range(FIRST_DAY.year, last.year))
+    parts = []
+    if years:
+        parts.append(f"{_alternatives([str(y) for y in years])}-{_MONTH_DAY}")
+        leap = [str(y) for y in years if _leap(y)]
+        if leap:
+            parts.append(f"{_alternatives(leap)}-02-29")
+    months = []
+    for month in range(1, last.month + 1):
+        following = date(last.year + month // 12, month % 12 + 1, 1)
+        length = (following - date(last.year, month, 1)).days
+        days = last.day if month == last.month else length
+        months.append(f"{month:02d}-{_days_up_to(days)}")
+    parts.append(f"{last.year}-{_alternatives(months)}")
+    return f"^{_alternatives(parts)}$"
 
 
 def iso_day(value: object) -> object:
@@ -68,3 +110,33 @@ def period_schema(cadence: str) -> dict[str, Any]:
         "description": "An ISO week (2025-W23) or any day of it (2025-06-04)",
         "examples": ["2025-W23"],
     }
+
+
+def latest_incident_day() -> date:
+    """The latest date a field report may carry: tomorrow in UTC, a day of slack for
+    reporters east of it."""
+    return datetime.now(UTC).date() + timedelta(days=1)
+
+
+def incident_date_schema(last: date) -> dict[str, Any]:
+    """The field report's date as the schema states it on the day ``last`` is tomorrow."""
+    return {
+        "pattern": date_pattern_until(last),
+        "formatMinimum": str(FIRST_DAY),
+        "formatMaximum": str(last),
+    }
+
+
+def whole_number(value: object) -> object:
+    """An integer, also as a float without a fraction (``3.0`` is an integer to JSON
+    Schema, and to clients that write every number so); never text or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a whole number is expected")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("a whole number is expected")
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from api.validation import DATE_PATTERN
+from api.validation import DATE_PATTERN, date_pattern_until
 from tests.api.test_incidents import REPORT as INCIDENT
 
 BAD_DATES = ["0", "1700000000", "2024-13-01", "2024-02-30", "99999-01-01", "1900-01-01", "x"]
@@ -109,12 +109,42 @@ def test_openapi_states_the_formats_and_bounds(shared):
     assert re.fullmatch(week["pattern"], "2025-06-02")
     assert not re.fullmatch(week["pattern"], "2025-W60")
     assert not re.fullmatch(week["pattern"], "June")
+    assert not re.fullmatch(week["pattern"], "2025-W53")  # 2025 has 52 ISO weeks
+    assert re.fullmatch(week["pattern"], "2026-W53")
     incident = schema["components"]["schemas"]["IncidentIn"]["properties"]["date"]
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     assert incident["format"] == "date"
     assert incident["formatMinimum"] == "1989-01-01"
+    assert incident["formatMaximum"] == str(tomorrow)
     assert "tomorrow" in incident["description"]
-    assert re.fullmatch(incident["pattern"], "2024-06-03")
-    assert not re.fullmatch(incident["pattern"], "1988-12-31")
+    day = re.compile(incident["pattern"])
+    assert day.fullmatch("2024-06-03") and day.fullmatch(str(tomorrow))
+    assert not day.fullmatch(str(tomorrow + timedelta(days=1)))
+    assert not day.fullmatch("1988-12-31") and not day.fullmatch("2023-02-29")
+
+
+def test_the_incident_date_pattern_is_every_day_up_to_its_bound():
+    for last in (date(2026, 12, 8), date(2024, 2, 29), date(2025, 12, 31), date(2027, 1, 1)):
+        pattern = re.compile(date_pattern_until(last))
+        day = date(1988, 12, 1)
+        while day <= last + timedelta(days=400):
+            assert bool(pattern.fullmatch(day.isoformat())) == (date(1989, 1, 1) <= day <= last)
+            day += timedelta(days=1)
+
+
+def test_fatalities_are_whole_numbers_also_written_as_floats(client, tokens):
+    headers = {"X-API-Key": tokens["report"]}
+    for number, reporter in ((3, "w1"), (3.0, "w2")):
+        stored = client.post(
+            "/v1/incidents",
+            headers=headers,
+            json={**INCIDENT, "fatalities": number, "reporter_id": reporter},
+        )
+        assert stored.status_code == 201, stored.text
+        assert stored.json()["fatalities"] == 3
+    for bad in ("3", 3.5, True, None):
+        answer = client.post("/v1/incidents", headers=headers, json={**INCIDENT, "fatalities": bad})
+        assert_validation(answer, "body.fatalities")
 
 
 # --- the request-body limit ----------------------------------------------------------------
