@@ -502,7 +502,8 @@ def reconcile_aliases(client: Any, store: Any) -> list[str]:
             continue
         try:
             set_alias(client, name, str(version), CHAMPION)
-        except MlflowException:
+        except MlflowException as error:  # e.g. a registry reset: say so, keep going
+            lines.append(f"{name}: could not put the champion alias back at v{version}: {error}")
             continue
         was = "none" if current is None else f"v{current.version}"
         lines.append(f"{name}: champion alias put back at v{version} (was {was})")
