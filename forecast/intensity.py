@@ -36,21 +36,10 @@ def load_count_champions(
     client: Any, pairs: Sequence[tuple[str, int]]
 ) -> dict[tuple[str, int], Any]:
     """The champion of each (count target, horizon) pair that has one, as ScoringModels."""
-    import mlflow
-
-    from forecast.scoring import ScoringModel
+    from forecast.scoring import load_named_champions
     from training.count_train import count_model_name
-    from training.tracking import champion_version
 
-    found = {}
-    for target, horizon in pairs:
-        name = count_model_name(target, horizon)
-        version = champion_version(client, name)
-        if version is None:
-            continue
-        model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
-        found[(target, horizon)] = ScoringModel(model, f"{name}/{version.version}")
-    return found
+    return load_named_champions(client, {(t, h): count_model_name(t, h) for t, h in pairs})
 
 
 def intensity_frame(
@@ -137,22 +126,8 @@ def combine_bands(
 def replace_intensity(con: Any, frame: pl.DataFrame) -> None:
     """Replace the intensity rows of these issue periods, targets, horizons and cadences,
     inside the caller's transaction."""
+    from forecast.scoring import PERIOD_KEYS, replace_rows
+
     con.execute(INTENSITY.ddl())
-    if frame.is_empty():
-        return
-    frame = INTENSITY.conform(frame)
-    keys = frame.select("issue_week", "target", "horizon", "cadence").unique()
-    con.register("_intensity_keys", keys.to_arrow())
-    con.register("_intensity_rows", frame.to_arrow())
-    try:
-        con.execute(
-            """
-            DELETE FROM intensity i USING _intensity_keys k
-            WHERE i.issue_week = k.issue_week AND i.target = k.target
-              AND i.horizon = k.horizon AND i.cadence = k.cadence
-            """
-        )
-        con.execute("INSERT INTO intensity BY NAME SELECT * FROM _intensity_rows")
-    finally:
-        con.unregister("_intensity_keys")
-        con.unregister("_intensity_rows")
+    if not frame.is_empty():
+        replace_rows(con, "intensity", INTENSITY.conform(frame), PERIOD_KEYS)

@@ -227,25 +227,29 @@ def _create_forecasts(con: Any) -> None:
     add_cadence_column(con, "forecasts")  # written before schema 3: weekly rows
 
 
+def replace_rows(con: Any, table: str, frame: pl.DataFrame, keys: Sequence[str]) -> None:
+    """Delete ``table``'s rows whose ``keys`` match a row of ``frame``, then insert
+    ``frame``, inside the caller's transaction (the forecasts' and intensity's write)."""
+    con.register("_replace_keys", frame.select(*keys).unique().to_arrow())
+    con.register("_replace_rows", frame.to_arrow())
+    match = " AND ".join(f't."{k}" = k."{k}"' for k in keys)
+    try:
+        con.execute(f'DELETE FROM "{table}" t USING _replace_keys k WHERE {match}')
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _replace_rows')
+    finally:
+        con.unregister("_replace_keys")
+        con.unregister("_replace_rows")
+
+
+# Forecasts and intensity rows are replaced per issue period, target, horizon and cadence.
+PERIOD_KEYS = ("issue_week", "target", "horizon", "cadence")
+
+
 def replace_forecasts(con: Any, frame: pl.DataFrame) -> None:
     """The body of :func:`write_forecasts`, for callers already inside a transaction."""
     _create_forecasts(con)
     frame = frame.with_columns(pl.col("cadence").fill_null(WEEK.name))
-    keys = frame.select("issue_week", "target", "horizon", "cadence").unique()
-    con.register("_forecast_keys", keys.to_arrow())
-    con.register("_forecast_rows", frame.to_arrow())
-    try:
-        con.execute(
-            """
-            DELETE FROM forecasts f USING _forecast_keys k
-            WHERE f.issue_week = k.issue_week AND f.target = k.target AND f.horizon = k.horizon
-              AND f.cadence = k.cadence
-            """
-        )
-        con.execute("INSERT INTO forecasts BY NAME SELECT * FROM _forecast_rows")
-    finally:
-        con.unregister("_forecast_keys")
-        con.unregister("_forecast_rows")
+    replace_rows(con, "forecasts", frame, PERIOD_KEYS)
 
 
 def replace_champions(con: Any, frame: pl.DataFrame) -> None:
@@ -271,24 +275,32 @@ class NoChampionError(RuntimeError):
     """No registered model has the ``champion`` alias yet."""
 
 
-def load_champions(
-    client: Any, pairs: Sequence[tuple[str, int]], cadence: str = "week"
+def load_named_champions(
+    client: Any, names: Mapping[tuple[str, int], str]
 ) -> dict[tuple[str, int], ScoringModel]:
-    """The champion of each (target, horizon) pair of the cadence that has one."""
+    """The champion of each registered model ``names[pair]`` that has one, by pair."""
     import mlflow
 
-    from training.tracking import champion_version, model_name
+    from training.tracking import champion_version
 
     found: dict[tuple[str, int], ScoringModel] = {}
-    for target, horizon in pairs:
-        name = model_name(target, horizon, cadence)
+    for pair, name in names.items():
         version = champion_version(client, name)
         if version is None:
             continue
         # By version, not alias: the alias could move between the two calls.
         model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
-        found[(target, horizon)] = ScoringModel(model, f"{name}/{version.version}")
+        found[pair] = ScoringModel(model, f"{name}/{version.version}")
     return found
+
+
+def load_champions(
+    client: Any, pairs: Sequence[tuple[str, int]], cadence: str = "week"
+) -> dict[tuple[str, int], ScoringModel]:
+    """The champion of each (target, horizon) pair of the cadence that has one."""
+    from training.tracking import model_name
+
+    return load_named_champions(client, {(t, h): model_name(t, h, cadence) for t, h in pairs})
 
 
 def with_fallbacks(
