@@ -35,12 +35,15 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import structlog
 
 from forecast.bands import Bands, band_expr, load_bands
 from forecast.cadence import WEEK
 from forecast.cadence import get as get_cadence
 from forecast.schema import CHAMPIONS, EVENTS, FORECASTS
 from forecast.store import Store, add_cadence_column
+
+log = structlog.get_logger(__name__)
 
 TOP_DRIVERS = 5
 # model_version suffix of the rows training.fallback writes for pairs without a champion.
@@ -345,7 +348,8 @@ def score_week(
     settings = settings or get_settings()
     cad = get_cadence(cadence or settings.cadence)
     client = configure(settings.mlflow_uri, settings.artifact_root)
-    reconcile_aliases(client, store)  # a killed job may have left an alias behind
+    for line in reconcile_aliases(client, store):  # a killed job may have left one behind
+        log.warning("champion_alias", detail=line)
     pairs = cadence_pairs(settings, cad)
     models = load_champions(client, pairs, cad.name)
     if not models and not settings.baseline_fallback:

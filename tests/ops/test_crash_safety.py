@@ -67,7 +67,9 @@ def state(home: Path) -> dict[str, object]:
             "UNION SELECT DISTINCT model_version FROM intensity "
             "WHERE issue_week = (SELECT max(issue_week) FROM intensity)"
         ).fetchall()
-    client = MlflowClient(f"sqlite:///{home / 'mlflow.db'}")
+    uri = f"sqlite:///{home / 'mlflow.db'}"
+    # The registry too: without it MLflow takes the one another test set process-wide.
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     aliases = {}
     for name in champions:
         try:
