@@ -72,6 +72,18 @@ class Settings(BaseSettings):
         description="Largest share of a counts file's rows (forecast ingest counts) that may "
         "match no district; above it the file is refused.",
     )
+    max_input_bytes: int = Field(
+        536_870_912,
+        ge=1024,
+        description="Largest input file a reader accepts, counted after decompression (gzip, "
+        "zip) and streamed, so a compression bomb is refused with bounded memory; 512 MiB.",
+    )
+    future_days_tolerance: int = Field(
+        1,
+        ge=0,
+        description="Dates in input files may be at most this many days after today (UTC), as "
+        "field reports may be dated tomorrow; later dates are refused.",
+    )
     features_config: Path | None = Field(
         None, description="TOML/JSON feature configuration; default: the built-in one."
     )
