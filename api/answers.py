@@ -20,11 +20,8 @@ from api.problems import ApiProblem
 from api.snapshot import Snapshot, WeekTable, intensity_fields, versions_label
 from forecast import vocab
 from forecast.cadence import WEEK, Cadence
+from forecast.freshness import is_stale  # the bulletin's banner uses the same rule
 from forecast.scoring import served_pairs
-
-
-def is_stale(data_as_of: date | None, today: date, stale_after_days: int) -> bool:
-    return data_as_of is None or (today - data_as_of).days > stale_after_days
 
 
 def meta_head(
