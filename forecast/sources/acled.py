@@ -12,7 +12,7 @@ detected once per file. District assignment happens later: every event leaves he
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -28,6 +28,7 @@ from forecast.sources.csvio import (
     Report,
     clean,
     flag_conflicting_duplicates,
+    flag_future,
     parse_date,
     parse_numbers,
     quoted,
@@ -35,6 +36,8 @@ from forecast.sources.csvio import (
     relabel,
     repeated,
 )
+from forecast.sources.limits import latest_day
+from forecast.sources.sniff import events_hint
 
 SOURCE: Final = "acled"
 ID_COLUMN: Final = "event_id_cnty"
@@ -133,19 +136,24 @@ def read_acled(path: Path) -> pl.DataFrame:
     problem found (file, row, field); nothing partial is returned.
     """
     path = Path(path)
-    raw = read_csv_text(path, required=REQUIRED, wanted=WANTED)
+    raw = read_csv_text(path, required=REQUIRED, wanted=WANTED, hint=_hint)
     if ID_COLUMN not in raw.columns:
         # Id-less pulls get content-derived ids, so hash every column the file has.
         raw = read_csv_text(path, required=REQUIRED)
     report = Report(path)
     _check_layout(raw.columns, report)
     events = _parse(raw, report)
+    flag_future(events, events["event_date"], "event_date", report, latest_day())
     shared = repeated(events["source_id"]) & events["source_id"].is_not_null()
     flag_conflicting_duplicates(events.filter(shared), "source_id", SAME_EVENT, report, ID_COLUMN)
     report.raise_if_any()
     dyadic = "actor1" in raw.columns and "actor2" not in raw.columns
     events = _collapse(events, shared, dyadic=dyadic)
     return _finish(events, path)
+
+
+def _hint(names: Sequence[str]) -> str | None:
+    return events_hint(names, "acled")
 
 
 def _check_layout(columns: list[str], report: Report) -> None:

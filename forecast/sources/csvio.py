@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import csv
 import difflib
-import gzip
 import io
 import re
-import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
 from forecast.errors import InputError, Problem
+from forecast.sources.limits import (
+    check_plain_size,
+    future_reason,
+    gunzip_capped,
+    long_values,
+    too_long,
+)
 
 ROW: Final = "__row"  # 1-based data row number (header excluded), kept through parsing
 SHOWN_CHARS: Final = 60  # longest input value quoted back in a problem
@@ -82,16 +88,17 @@ def clean(name: str) -> pl.Expr:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's content, gunzipped when it is gzip (by name or content); empty files rejected."""
+    """The file's content, gunzipped when it is gzip (by name or content); empty files rejected.
+
+    Both the file and its decompressed content must fit FORECAST_MAX_INPUT_BYTES; the
+    decompressed size is counted while streaming, before anything is kept."""
     try:
+        check_plain_size(path)
         data = path.read_bytes()
     except OSError as exc:
         raise _cannot_read(path, exc) from exc
     if _is_gzip(path, data[:2]):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError.single(path, f"not a valid gzip file: {exc}") from exc
+        data = gunzip_capped(path, data)
     if not data or data.isspace():
         raise InputError.single(path, _EMPTY)
     return data
@@ -104,6 +111,7 @@ def read_csv_text(
     wanted: Collection[str] | None = None,
     null_values: Sequence[str] = (),
     trim: bool = False,
+    hint: Callable[[Sequence[str]], str | None] | None = None,
 ) -> pl.DataFrame:
     """Read a CSV (or gzip'd CSV) with every column as text, plus a 1-based ``ROW`` column.
 
@@ -114,15 +122,17 @@ def read_csv_text(
 
     Raises ``InputError`` for an empty file, bytes that are not UTF-8, malformed CSV, duplicate
     or missing columns. Bad bytes are named per row and field, a wrong field count per row.
+    ``hint`` names the command or format to use instead when the header is another layout.
     """
     source = _source(path)
     header = _read_header(path, source)
     names = [normal_name(n) for n in header]
-    check_columns(path, names, required)
+    check_columns(path, names, required, hint=hint)
     keep = set(required) | (set(wanted) if wanted is not None else set(names))
     selected = [i for i, name in enumerate(names) if name in keep]
     frame = _read_body(path, source, header, selected, null_values)
     frame = frame.rename({header[i]: names[i] for i in selected}).with_row_index(ROW, offset=1)
+    check_lengths(path, frame)
     if trim:
         text = [names[i] for i in selected]
         frame = frame.with_columns(clean(c) for c in text)
@@ -143,6 +153,7 @@ def _source(path: Path) -> Path | bytes:
         return read_bytes(path)
     if not magic:
         raise InputError.single(path, _EMPTY)
+    check_plain_size(path)
     return path
 
 
@@ -178,11 +189,45 @@ def _read_header(path: Path, source: Path | bytes) -> list[str]:
     return header
 
 
-def check_columns(path: Path, names: Sequence[str], required: Collection[str]) -> None:
-    """Reject a header with a repeated name or a required one missing."""
+def check_lengths(path: Path | str, frame: pl.DataFrame) -> None:
+    """Refuse values longer than their field's limit (forecast.sources.limits), before any
+    parsing: a huge id or name is an error, not something to store or print."""
+    report = Report(path)
+    columns = [c for c in frame.columns if c != ROW]
+    rows = frame[ROW] if ROW in frame.columns else None
+    for index, column, length, limit in long_values(frame, columns):
+        row = int(rows[index]) if rows is not None else index + 1
+        report.add(too_long(length, limit, frame[column][index]), row=row, field=column)
+    report.raise_if_any()
+
+
+def flag_future(
+    frame: pl.DataFrame, dates: pl.Series, field: str, report: Report, latest: date
+) -> None:
+    """Report each row of ``frame`` (with ``ROW``) whose date in ``dates`` is after ``latest``."""
+    late = (dates > latest).fill_null(False)
+    if late.any():
+        hits = frame.select(ROW).with_columns(dates.alias("#date")).filter(late)
+        reason = future_reason(latest)
+        for row, day in hits.iter_rows():
+            report.add(f"{day.isoformat()} {reason}", row=int(row), field=field)
+
+
+def check_columns(
+    path: Path,
+    names: Sequence[str],
+    required: Collection[str],
+    *,
+    hint: Callable[[Sequence[str]], str | None] | None = None,
+) -> None:
+    """Reject a header with a repeated name or a required one missing; when ``hint`` knows
+    the header for another layout, its advice comes first."""
     report = Report(path)
     column_problems(names, required, report)
-    report.raise_if_any()
+    if report.problems and hint is not None and (advice := hint(names)):
+        report.problems.insert(0, Problem(report.file, None, None, advice))
+    if report.problems:
+        raise InputError(report.problems)
 
 
 def column_problems(
@@ -244,7 +289,10 @@ def _read_body(
     columns = [header[i] for i in selected]
     nulls = list(null_values) or None
     try:
-        return pl.read_csv(source, infer_schema=False, columns=columns, null_values=nulls)
+        frame = pl.read_csv(source, infer_schema=False, columns=columns, null_values=nulls)
+        if len(selected) < len(header):
+            _refuse_extra_fields(path, source, len(header))
+        return frame
     except pl.exceptions.ComputeError as exc:
         data = source if isinstance(source, bytes) else source.read_bytes()
         if "utf-8" in str(exc).lower():
@@ -253,6 +301,30 @@ def _read_body(
         else:
             problems = _malformed_rows(path, data, exc)
         raise InputError(sorted(problems, key=_problem_order)) from exc
+
+
+def _refuse_extra_fields(path: Path, source: Path | bytes, width: int) -> None:
+    """Refuse rows with more fields than the header, as a full read does.
+
+    polars drops the surplus silently when only some columns are read, so the rows are read
+    again as ``width + 1`` columns keeping only the last: a row with an extra value has one
+    there. (An extra field left empty reads as missing, so it is let through here, where a
+    full read refuses it.) Rows with fewer fields read their missing cells as empty.
+    """
+    schema = {f"c{i}": pl.Utf8 for i in range(width + 1)}
+    extra = pl.read_csv(
+        source,
+        has_header=False,
+        skip_rows=1,
+        schema=schema,
+        columns=[width],
+        missing_columns="insert",
+        truncate_ragged_lines=True,
+    ).to_series()
+    if extra.is_not_null().any():
+        data = source if isinstance(source, bytes) else source.read_bytes()
+        problems = _malformed_rows(path, data, ValueError("more fields than the header"))
+        raise InputError(sorted(problems, key=_problem_order))
 
 
 def _undecodable_cells(
@@ -300,7 +372,7 @@ def _malformed_rows(path: Path, data: bytes, exc: Exception) -> list[Problem]:
         records = csv.reader(io.StringIO(text, newline=""), strict=True)
         width = len(next(records))
         for row, record in enumerate(records, start=1):
-            if record and len(record) != width:
+            if record and len(record) > width:
                 report.add(f"has {len(record)} fields, the header has {width}", row=row)
     except csv.Error as err:
         report.add(f"malformed CSV: {err}")

@@ -8,6 +8,7 @@ event objects is accepted too. Fields are the GED's own (``id``, ``date_start``,
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any, Final
@@ -24,8 +25,10 @@ from forecast.sources.csvio import (
     Number,
     Report,
     check_columns,
+    check_lengths,
     clean,
     flag_conflicting_duplicates,
+    flag_future,
     normal_name,
     parse_date,
     parse_numbers,
@@ -34,6 +37,8 @@ from forecast.sources.csvio import (
     relabel,
     repeated,
 )
+from forecast.sources.limits import check_json_depth, latest_day
+from forecast.sources.sniff import events_hint
 
 SOURCE: Final = "ucdp"
 REQUIRED: Final = (
@@ -71,7 +76,7 @@ NUMBERS: Final = (
     Number("where_prec", pl.Int64, 1, 7),
     Number("date_prec", pl.Int64, 1, 5),
 )
-WANTED: Final = frozenset(TEXT_COLUMNS) | {"date_start"} | {n.column for n in NUMBERS}
+WANTED: Final = frozenset(TEXT_COLUMNS) | {"date_start", "date_end"} | {n.column for n in NUMBERS}
 DATE_FORMATS: Final = (
     DateFormat(
         r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$",
@@ -99,10 +104,11 @@ def read_ucdp(path: Path) -> pl.DataFrame:
     raw = (
         _read_json(path)
         if _is_json(path)
-        else read_csv_text(path, required=REQUIRED, wanted=WANTED)
+        else read_csv_text(path, required=REQUIRED, wanted=WANTED, hint=_hint)
     )
     report = Report(path)
     events = _parse(raw, report)
+    _flag_dates(raw, events, report)
     compared = [c for c in events.columns if c not in (ROW, "source_id")]
     shared = repeated(events["source_id"]) & events["source_id"].is_not_null()
     flag_conflicting_duplicates(events.filter(shared), "source_id", compared, report, "id")
@@ -119,6 +125,24 @@ def read_ucdp(path: Path) -> pl.DataFrame:
             file=pl.lit(str(path)),
         )
     )
+
+
+def _hint(names: Sequence[str]) -> str | None:
+    return events_hint(names, "ucdp")
+
+
+def _flag_dates(raw: pl.DataFrame, events: pl.DataFrame, report: Report) -> None:
+    """Dates after the tolerance, and a ``date_end`` (checked, not stored) before the start."""
+    latest = latest_day()
+    flag_future(events, events["event_date"], "date_start", report, latest)
+    if "date_end" not in raw.columns:
+        return
+    end = parse_date(raw, "date_end", DATE_FORMATS, report, required=False)
+    flag_future(events, end, "date_end", report, latest)
+    before = (end < events["event_date"]).fill_null(False)
+    hits = events.select(ROW, "event_date").with_columns(end.alias("#end")).filter(before)
+    for row, start, stop in hits.iter_rows():
+        report.add(f"date_end {stop} is before date_start {start}", row=int(row), field="date_end")
 
 
 def _is_json(path: Path) -> bool:
@@ -143,12 +167,15 @@ def _read_json(path: Path) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
         raise InputError.single(path, f"cannot read the events as a table: {exc}") from exc
     frame = frame.rename({k: normal_name(k) for k in keys})
-    check_columns(path, frame.columns, REQUIRED)
-    return frame.with_row_index(ROW, offset=1)
+    check_columns(path, frame.columns, REQUIRED, hint=_hint)
+    frame = frame.with_row_index(ROW, offset=1)
+    check_lengths(path, frame)
+    return frame
 
 
 def _json_records(path: Path) -> list[Any]:
     data = read_bytes(path)
+    check_json_depth(path, data)
     try:
         document = json.loads(data)
     except UnicodeDecodeError as exc:

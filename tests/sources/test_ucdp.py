@@ -267,7 +267,8 @@ def test_csv_missing_columns(tmp_path: Path) -> None:
     path.write_text("event_id_cnty,event_date,fatalities\nX,2020-01-01,0\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         read_ucdp(path)
-    assert sorted(f for _, f in problem_keys(exc)) == sorted(
+    assert "use `forecast ingest events --format acled`" in str(exc.value)
+    assert sorted(f for _, f in problem_keys(exc) if f is not None) == sorted(
         [
             "id",
             "date_start",
