@@ -23,6 +23,7 @@ from forecast.bands import Bands, band_expr, load_bands
 from forecast.cadence import Cadence
 from forecast.cadence import get as get_cadence
 from forecast.explain import finite_number
+from forecast.freshness import days_behind, is_stale
 from forecast.targets import target_expressions
 
 WEEK = timedelta(days=7)
@@ -425,6 +426,28 @@ def escalating(
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """How old the bulletin's data were when it was made, by the API's rule
+    (forecast.freshness): ``stale`` opens every format with a warning."""
+
+    data_as_of: date | None
+    today: date
+    stale_after_days: int
+    days_behind: int | None
+    stale: bool
+
+
+def freshness(data_as_of: date | None, today: date, stale_after_days: int) -> Freshness:
+    return Freshness(
+        data_as_of,
+        today,
+        stale_after_days,
+        days_behind(data_as_of, today),
+        is_stale(data_as_of, today, stale_after_days),
+    )
+
+
+@dataclass(frozen=True)
 class BulletinData:
     """Everything the bulletin shows, before words."""
 
@@ -446,6 +469,8 @@ class BulletinData:
     # :func:`escalating` at the bulletin's horizon; None when intensity is not available
     # (no intensity table, none for this period and horizon, e.g. at monthly cadence).
     escalating: pl.DataFrame | None = None
+    # None when the bulletin was assembled without a clock (then no staleness is claimed).
+    freshness: Freshness | None = None
 
     @property
     def label(self) -> str:
@@ -470,9 +495,15 @@ def assemble(
     options: Options | None = None,
     bands: Bands | None = None,
     intensity: pl.DataFrame | None = None,
+    *,
+    today: date | None = None,
+    stale_after_days: int | None = None,
 ) -> BulletinData:
     """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)
-    and, when the store has it, the intensity table (None: not available)."""
+    and, when the store has it, the intensity table (None: not available).
+
+    With ``today`` and ``stale_after_days`` (FORECAST_STALE_AFTER_DAYS) the data's age is
+    judged by the API's rule (:class:`Freshness`)."""
     options = options or Options()
     bands = bands or load_bands()
     main = (forecasts.get_column("issue_week") == week) & (
@@ -535,6 +566,9 @@ def assemble(
             cadence=cadence,
         ),
         escalating=_escalating(intensity, districts, week, options),
+        freshness=None
+        if today is None or stale_after_days is None
+        else freshness(data_as_of, today, stale_after_days),  # type: ignore[arg-type]
     )
 
 

@@ -31,6 +31,8 @@ from forecast.bulletin.render import (
     render_pdf,
 )
 from forecast.bulletin.towns import towns_for
+from forecast.freshness import today as current_day
+from forecast.settings import get_settings
 from forecast.store import Store
 
 
@@ -116,9 +118,17 @@ def publish(
     week: date | None = None,
     langs: Sequence[str] | None = None,
     options: Options | None = None,
+    *,
+    today: date | None = None,
+    stale_after_days: int | None = None,
 ) -> Published:
-    """The bulletin of ``week`` (default: the latest forecasts) in every format."""
+    """The bulletin of ``week`` (default: the latest forecasts) in every format.
+
+    Its data are judged stale as the API judges them: against ``today`` (default: today,
+    UTC) and ``stale_after_days`` (default: FORECAST_STALE_AFTER_DAYS)."""
     options = options or Options()
+    if stale_after_days is None:
+        stale_after_days = get_settings().stale_after_days
     week = week or latest_week(store, options.cadence)
     inputs = load_inputs(store, week, options)
     data = assemble(
@@ -129,5 +139,7 @@ def publish(
         week,
         options,
         intensity=inputs.intensity,
+        today=today or current_day(),
+        stale_after_days=stale_after_days,
     )
     return write_bulletin(data, inputs.districts, outputs, langs or available_languages())

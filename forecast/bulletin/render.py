@@ -11,6 +11,7 @@ risk bulletin", "next 3 months", "last month", drivers in months.
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,37 @@ def _escalating(data: BulletinData, t: Catalogue) -> dict[str, Any] | None:
     }
 
 
+def _days(t: Catalogue, n: int) -> str:
+    return t("stale.days_one" if n == 1 else "stale.days_many", n=n)
+
+
+def _stale(data: BulletinData, t: Catalogue) -> dict[str, Any] | None:
+    """The out-of-date banner (data's date, days behind, what to do); None when the data
+    are fresh or the bulletin was assembled without a clock."""
+    fresh = data.freshness
+    if fresh is None or not fresh.stale:
+        return None
+    if fresh.days_behind is None:
+        behind = t("stale.undated")
+    else:
+        behind = t(
+            "stale.behind",
+            data_as_of=t.day(fresh.data_as_of),
+            days=_days(t, fresh.days_behind),
+            today=t.day(fresh.today),
+            limit=_days(t, fresh.stale_after_days),
+        )
+    return {
+        "data_as_of": fresh.data_as_of.isoformat() if fresh.data_as_of else None,
+        "today": fresh.today.isoformat(),
+        "days_behind": fresh.days_behind,
+        "stale_after_days": fresh.stale_after_days,
+        "title": t("stale.title"),
+        "behind": behind,
+        "action": t("stale.action"),
+    }
+
+
 def _amount(n: int) -> str:
     return "zero" if n == 0 else "one" if n == 1 else "many"
 
@@ -298,6 +330,7 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
         "kidnap_target": opts.kidnap_target,
         "model_version": data.model_version,
         "data_as_of": data.data_as_of.isoformat() if data.data_as_of else None,
+        "stale": _stale(data, t),
         "skill": None
         if data.skill is None
         else {
@@ -367,7 +400,15 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = _markdown_escape
+    env.filters["code_parts"] = code_parts
     return env
+
+
+def code_parts(text: object) -> list[tuple[str, bool]]:
+    """A catalogue sentence cut at its `backticks`: (text, is a command) pairs, so the
+    HTML template can set the commands in <code> while escaping everything."""
+    parts = re.split(r"`([^`]+)`", str(text))
+    return [(part, i % 2 == 1) for i, part in enumerate(parts) if part]
 
 
 def _markdown_escape(text: object) -> str:
