@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from api.problems import ApiProblem
+from api.problems import ApiProblem, bad_value
 from api.snapshot import Snapshot, WeekTable, intensity_fields, versions_label
 from forecast import vocab
 from forecast.cadence import WEEK, Cadence
@@ -162,11 +162,7 @@ def select_rows(snapshot: Snapshot, table: WeekTable, query: ForecastQuery) -> n
     if query.bands:
         unknown = [b for b in query.bands if b not in snapshot.band_names]
         if unknown:
-            raise ApiProblem(
-                422,
-                f"unknown band '{unknown[0]}'; bands: {', '.join(snapshot.band_names)}",
-                kind="validation",
-            )
+            raise bad_value("query.band", unknown[0], list(snapshot.band_names), "band")
         wanted = [snapshot.band_names.index(b) for b in query.bands]
         rows = rows[np.isin(table.band[rows], wanted)]
     if query.min_probability is not None:

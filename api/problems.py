@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,17 @@ from starlette.responses import Response
 PROBLEM_JSON = "application/problem+json"
 # Problem types are relative URIs documented in docs/API.md.
 TYPE_PREFIX = "/problems/"
+VALIDATION = "validation"
+VALIDATION_TITLE = "Request is not valid"
+# One title per problem type whichever route or layer raises it (FastAPI's validation or a
+# route's own check), so a client can rely on the pair; other types take the status phrase.
+TITLES = {VALIDATION: VALIDATION_TITLE}
+# pydantic names a Literal's values in its message ("'any', 'fatal' or 'civilians'").
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _title(status: int, kind: str | None, title: str | None) -> str:
+    return title or TITLES.get(kind or "") or HTTPStatus(status).phrase
 
 
 class ApiProblem(Exception):
@@ -33,7 +45,7 @@ class ApiProblem(Exception):
         self.status = status
         self.detail = detail
         self.kind = kind
-        self.title = title or HTTPStatus(status).phrase
+        self.title = _title(status, kind, title)
         self.headers = headers or {}
         self.extra = extra
 
@@ -51,7 +63,7 @@ def problem_response(
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + kind if kind else "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": _title(status, kind, title),
         "status": status,
         "detail": detail,
     }
@@ -106,22 +118,51 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def validation_error(
+    location: str, message: str, kind: str, allowed: list[str] | None = None
+) -> dict[str, Any]:
+    """One entry of a validation problem's ``errors``; ``allowed`` lists an enum's values."""
+    error: dict[str, Any] = {"location": location, "message": message, "type": kind}
+    if allowed:
+        error["allowed"] = allowed
+    return error
+
+
+def _pydantic_error(error: Any) -> dict[str, Any]:
+    expected = (error.get("ctx") or {}).get("expected", "")
+    allowed = _QUOTED.findall(expected) if error.get("type") == "literal_error" else None
+    return validation_error(
+        _where(error.get("loc", ())), error.get("msg", ""), error.get("type"), allowed
+    )
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> ApiProblem:
+    """The 422 every route answers for a malformed request: the detail names each location
+    and what was wrong (an enum's allowed values among it), ``errors`` lists them."""
+    detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid request"
+    return ApiProblem(422, detail, kind=VALIDATION, errors=errors)
+
+
+def bad_value(location: str, value: str, allowed: list[str], what: str) -> ApiProblem:
+    """A 422 for a value outside a set the route checks itself (the configured bands): the
+    allowed values, and the one meant when only spaces, hyphens or case differ
+    ('very high' for 'very_high')."""
+    quoted = ", ".join(f"'{a}'" for a in allowed)
+    message = f"'{value}' is not a {what}; use one of {quoted}"
+    meant = [a for a in allowed if _folded(a) == _folded(value)]
+    if meant:
+        message += f" (did you mean '{meant[0]}'?)"
+    return validation_problem([validation_error(location, message, "enum", allowed)])
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.strip().lower())
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"location": _where(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
-        for e in exc.errors()
-    ]
-    detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid request"
-    return problem_response(
-        _request_id(request),
-        422,
-        detail,
-        kind="validation",
-        title="Request is not valid",
-        instance=request.url.path,
-        errors=errors,
-    )
+    problem = validation_problem([_pydantic_error(e) for e in exc.errors()])
+    return await _api_problem(request, problem)
 
 
 def install(app: FastAPI) -> None:

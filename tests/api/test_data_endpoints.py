@@ -153,7 +153,11 @@ def test_forecasts_for_an_earlier_week_and_any_day_of_it(client, reader):
             "admin1 'Nowhere' does not exist; known: Alpha Region, Gao, Sahel",
         ),
         ({"country": "NER"}, 404, "country 'NER' does not exist; known: BFA, MLI"),
-        ({"band": "red"}, 422, "unknown band 'red'; bands: low, elevated, high, very_high"),
+        (
+            {"band": "red"},
+            422,
+            "query.band: 'red' is not a band; use one of 'low', 'elevated', 'high', 'very_high'",
+        ),
         ({"horizon": 2}, 404, "no forecasts for horizon 2; horizons: 1, 4, 12"),
         ({"limit": 0}, 422, "query.limit: Input should be greater than or equal to 1"),
         ({"week": "soon"}, 422, "query.week:"),
