@@ -29,6 +29,7 @@ from forecast.schema import (
     PARTNER_PRESENCE,
     Table,
 )
+from forecast.sources.sniff import BOUNDARY_HINT, is_boundary_file
 from forecast.store import Store
 from forecast.vocab import UNPLACED
 
@@ -63,6 +64,8 @@ class IngestReport:
     matching: dict[str, int] = field(default_factory=dict)
     left_out: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Stored, but worth a look (an unknown country): printed under the summary.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def placed_share(self) -> float | None:
@@ -92,6 +95,8 @@ class IngestReport:
             )
             if self.left_out:
                 text += f" ({self.left_out})"
+        for notice in self.notices:
+            text += f"\n  warning: {notice}"
         return text
 
 
@@ -182,8 +187,7 @@ def _ingest(
     force: bool = False,
 ) -> IngestReport:
     path = Path(path)
-    if not path.is_file():
-        raise InputError.single(path, "no such file")
+    _check_kind(path, kind)
     report = IngestReport(file=path, kind=kind, format=fmt)
     sha = file_sha256(path)
     if not force and _already_ingested(store, sha, kind, fmt):
@@ -191,6 +195,8 @@ def _ingest(
         return report
     frame = prepare(read(path))
     report.rows_read = frame.height
+    if kind == "events":
+        report.notices = unknown_countries(path, frame)
     if "placement" in frame.columns:
         counts = frame.group_by("placement").len()
         report.placement = dict(zip(counts["placement"], counts["len"], strict=True))
@@ -200,6 +206,37 @@ def _ingest(
             after()
         _record(store, sha, report)
     return report
+
+
+def _check_kind(path: Path, kind: str) -> None:
+    """The file exists, and a boundary file is not given to another kind's reader (whose
+    error about its binary content would not say what to do)."""
+    if not path.is_file():
+        raise InputError.single(path, "no such file")
+    if kind != "districts" and is_boundary_file(path):
+        raise InputError.single(path, BOUNDARY_HINT)
+
+
+def unknown_countries(path: Path, frame: pl.DataFrame) -> list[str]:
+    """One warning per country of ``frame`` that is not an ISO3 code the readers know: the
+    events are stored, but no district of theirs can be forecast until it is recognised."""
+    from forecast.sources.countries import known_iso3
+
+    if "country" not in frame.columns:
+        return []
+    counts = frame.group_by("country").len().sort("country", nulls_last=True)
+    return [
+        f"{path}: country '{str(country)[:60]}' ({n} events) is not a known country; "
+        "check the spelling or give ISO3 codes"
+        for country, n in counts.iter_rows()
+        if country is not None and not known_iso3(country)
+    ]
+
+
+def stored_codes(store: Store) -> set[str] | None:
+    """Codes of the stored districts, None when none are stored yet."""
+    rows = store.con.execute("SELECT code FROM districts").fetchall()
+    return {r[0] for r in rows} if rows else None
 
 
 def ingest_events(
@@ -279,7 +316,7 @@ def ingest_deployments(store: Store, path: Path, *, force: bool = False) -> Inge
         kind="deployments",
         fmt="csv",
         table=DEPLOYMENTS,
-        read=read_deployments,
+        read=lambda p: read_deployments(p, known_codes=stored_codes(store)),
         prepare=lambda frame: place_sites(frame, store),
         force=force,
     )
@@ -298,7 +335,10 @@ def ingest_partners(
     fmt = PresenceFormat(fmt)
     reader: Callable[[Path], pl.DataFrame]
     if fmt is PresenceFormat.csv:
-        from forecast.sources.presence import read_partners as reader
+        from forecast.sources.presence import read_partners
+
+        def reader(path: Path) -> pl.DataFrame:
+            return read_partners(path, known_codes=stored_codes(store))
     else:
         from forecast.sources.geopko import read_geopko
 
@@ -334,8 +374,7 @@ def ingest_counts(
 
     fmt = CountsFormat(fmt)
     path = Path(path)
-    if not path.is_file():
-        raise InputError.single(path, "no such file")
+    _check_kind(path, "counts")
     report = IngestReport(file=path, kind="counts", format=fmt.value)
     sha = file_sha256(path)
     if not force and _already_ingested(store, sha, report.kind, report.format):

@@ -9,21 +9,38 @@ raised as one ``InputError``; nothing partial is returned.
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pyogrio
 import shapely
 
 from forecast.errors import InputError, Problem
 from forecast.schema import DISTRICTS
+from forecast.sources.csvio import ROW, read_csv_text
+from forecast.sources.limits import (
+    check_plain_size,
+    check_zip,
+    long_values,
+    too_long,
+)
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 GAZETTEER_SUFFIXES = (".csv",)
 WGS84_CRS = frozenset({"EPSG:4326", "OGC:CRS84"})
+# Names a GeoJSON "crs" member may give for WGS84 (GDAL reads any name it does not know as
+# WGS84 too, silently, so the declared name is checked here).
+WGS84_NAMES = re.compile(
+    r"(?i)^(?:urn:ogc:def:crs:(?:OGC:1\.3:CRS84|OGC::CRS84|EPSG:[\d.]*:4326)|EPSG:4326|"
+    r"(?:OGC:)?CRS84|WGS ?84)$"
+)
+CRS_SCAN_BYTES = 1 << 20  # GeoJSON writers put "crs" before the features
 
 # WGS84 ellipsoid, for the equal-area projection behind ``area_km2``.
 WGS84_A_KM = 6378.137
@@ -113,6 +130,10 @@ def read_districts(
         "population": population_field,
     }
     fixed_country = _fixed_country(file, country)
+    if suffix == ".zip":
+        check_zip(path)
+    else:
+        check_plain_size(path)
     if suffix in GAZETTEER_SUFFIXES:
         return _read_gazetteer(path, overrides, fixed_country)
     if suffix in VECTOR_SUFFIXES:
@@ -206,6 +227,8 @@ def _read_layer(file: str, source: str, layer: str | None) -> tuple[pl.DataFrame
         crs = meta.get("crs")
         if crs is not None and crs not in WGS84_CRS:
             meta, table = _read_reprojected(source, layer_name, meta)
+        elif source.lower().endswith((".geojson", ".json")):
+            _check_declared_crs(file, Path(source))
     except InputError:
         raise
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
@@ -215,11 +238,73 @@ def _read_layer(file: str, source: str, layer: str | None) -> tuple[pl.DataFrame
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
     if geometry_column not in table.column_names:
         raise InputError.single(file, "the layer has no geometry column", field="geometry")
+    _check_utf8(file, table, geometry_column)
     wkb = table.column(geometry_column).to_numpy(zero_copy_only=False)
     geoms = shapely.from_wkb(wkb, on_invalid="ignore")
     attrs = pl.from_arrow(table.drop_columns([geometry_column]))
     assert isinstance(attrs, pl.DataFrame)
     return attrs, np.asarray(geoms, dtype=object)
+
+
+def _check_declared_crs(file: str, path: Path) -> None:
+    """Refuse a GeoJSON whose "crs" member names a CRS other than WGS84 that GDAL did not
+    recognise (it would read the coordinates as longitude/latitude without a word)."""
+    with path.open("rb") as handle:
+        head = handle.read(CRS_SCAN_BYTES)
+    found = re.search(rb'"crs"\s*:\s*', head)
+    if found is None:
+        return
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head[found.end() :].decode("utf-8", "replace"))
+    except json.JSONDecodeError:
+        return  # GDAL has parsed the file: a "crs" text elsewhere, not the member
+    if value is None:
+        return
+    name = value.get("properties", {}).get("name") if isinstance(value, dict) else None
+    if not isinstance(name, str) or not WGS84_NAMES.match(name.strip()):
+        shown = json.dumps(value)[:80]
+        raise InputError.single(
+            file,
+            f"the GeoJSON declares a CRS that is not known ({shown}); give the boundaries in "
+            "WGS84 (EPSG:4326) or as a GeoPackage/Shapefile with a known CRS",
+            field="crs",
+        )
+
+
+def _check_utf8(file: str, table: pa.Table, geometry_column: str) -> None:
+    """Refuse text attributes that are not valid UTF-8 (a GeoJSON must be UTF-8; a shapefile's
+    .cpg names its encoding and GDAL decodes it), naming each row and field, before any of it
+    reaches polars or the store."""
+    problems: list[Problem] = []
+    for name in table.column_names:
+        column = table.column(name)
+        if name == geometry_column or not (
+            pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        ):
+            continue
+        try:
+            column.validate(full=True)
+            continue
+        except pa.ArrowInvalid:
+            pass
+        for row, raw in enumerate(column.cast(pa.binary()).to_pylist(), start=1):
+            if raw is None:
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                shown = raw.decode("utf-8", "replace")[:60]
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        name,
+                        f"'{shown}' contains bytes that are not valid UTF-8 (probably "
+                        "Latin-1); re-save the file as UTF-8",
+                    )
+                )
+    if problems:
+        raise InputError(problems)
 
 
 def _pick_layer(file: str, layers: np.ndarray, wanted: str | None) -> str:
@@ -315,12 +400,8 @@ def _read_gazetteer(
     path: Path, overrides: dict[str, str | None], fixed_country: str | None
 ) -> pl.DataFrame:
     file = str(path)
-    try:
-        raw = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except Exception as exc:  # polars raises ComputeError/NoDataError etc.
-        raise InputError.single(file, f"cannot read the CSV file: {exc}") from exc
-    if raw.height == 0:
-        raise InputError.single(file, "the gazetteer holds no rows")
+    # The shared CSV reading: UTF-8 checked per cell, ragged rows, sizes and field lengths.
+    raw = read_csv_text(path, required=()).drop(ROW)
     fields = _resolve_fields(file, raw.columns, overrides)
     frame, problems = _attributes(file, raw, fields, fixed_country)
     lat_field = _find(raw.columns, LATITUDE_FIELDS)
@@ -453,6 +534,11 @@ def _attributes(
         population_raw=_text(fields.population),
     ).with_row_index("row", offset=1)
     problems = [
+        Problem(file, index + 1, getattr(fields, column), too_long(length, limit, value))
+        for index, column, length, limit in long_values(frame, ["code", "name", "admin1"])
+        for value in [frame[column][index]]
+    ]
+    problems += [
         Problem(file, row, fields.code, "empty district code")
         for row in frame.filter(pl.col("code").is_null())["row"]
     ]

@@ -95,3 +95,9 @@ def _capitalised(word: str) -> str:
     if word.startswith("d'"):
         return "d'" + word[2:].capitalize()
     return "-".join(part.capitalize() for part in word.split("-"))
+
+
+def known_iso3(country: str) -> bool:
+    """Whether a reader's country value is an ISO3 code: either given as one by the source or
+    found for the source's name. A name left as it was ("Atlantis") is not."""
+    return len(country) == 3 and country.isascii() and country.isalpha() and country.isupper()

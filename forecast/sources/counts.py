@@ -40,6 +40,8 @@ from forecast.sources.csvio import (
     read_csv_text,
     relabel,
 )
+from forecast.sources.limits import latest_day
+from forecast.sources.sniff import counts_hint
 
 SOURCE: Final = "acled"
 FORMAT: Final = "acled-monthly"
@@ -105,8 +107,9 @@ def read_acled_monthly(path: Path, *, today: date | None = None) -> pl.DataFrame
     """Rows of an ACLED admin-2 monthly counts file, checked, one per input row.
 
     Columns: ``ROW``, ``admin2_code``, ``admin2``, ``admin1``, ``country`` (ISO3), ``month``
-    (first day), ``events``, ``fatalities``. A month after the current one (``today``, UTC by
-    default) is an error: aggregates are of the past. Raises ``InputError`` with every problem.
+    (first day), ``events``, ``fatalities``. A month after the one of ``today`` (UTC by default)
+    plus FORECAST_FUTURE_DAYS_TOLERANCE is an error: aggregates are of the past. Raises
+    ``InputError`` with every problem.
     """
     path = Path(path)
     raw = read_csv_text(path, required=(), trim=True)
@@ -138,6 +141,9 @@ def _check_columns(names: Sequence[str], report: Report) -> None:
     known = [normal_name(c) for c in COLUMNS]
     column_problems(names, (), report, known=known)
     header = ", ".join(n for n in names if n != ROW)
+    lacking = [c for c in REQUIRED if normal_name(c) not in names]
+    if lacking and (advice := counts_hint(names)):
+        report.add(advice)
     for column in REQUIRED:
         if normal_name(column) not in names:
             report.add(
@@ -176,7 +182,9 @@ def _country(raw: pl.DataFrame) -> pl.Series:
 
 
 def _flag_future(frame: pl.DataFrame, today: date, report: Report) -> None:
-    current = date(today.year, today.month, 1)
+    # The month of the latest day allowed (the tolerance may reach into the next month).
+    latest = latest_day(today)
+    current = date(latest.year, latest.month, 1)
     reason = pl.format(
         "{} is in the future (read on {}): counts are of past months",
         pl.col("month").dt.strftime("%B %Y"),

@@ -29,10 +29,12 @@ from forecast.sources.csvio import (
     Number,
     Report,
     column_problems,
+    flag_future,
     flag_missing,
     parse_numbers,
     read_csv_text,
 )
+from forecast.sources.limits import latest_day
 from forecast.sources.presence import stable_id
 from forecast.vocab import PARTNER_UN
 
@@ -240,6 +242,9 @@ def _checked_numbers(
     """Mission and location text with the layout's numbers parsed; raises on any problem."""
     flag_missing(frame, ("mission", "location"), report)
     values = parse_numbers(frame, numbers, report)
+    month = pl.col("month") if "month" in values.columns else pl.lit(1)
+    first_day = values.select(pl.date("year", month, 1)).to_series()
+    flag_future(values, first_day, "year", report, latest_day())
     report.raise_if_any()
     return frame.select("mission", "location").with_columns(values.drop(ROW))
 

@@ -9,7 +9,7 @@ Districts are taken as given; placing coordinates in districts happens at ingest
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -23,12 +23,14 @@ from forecast.sources.csvio import (
     Report,
     add_optional,
     column_problems,
+    flag_future,
     flag_missing,
     parse_date,
     parse_numbers,
     quoted,
     read_csv_text,
 )
+from forecast.sources.limits import latest_day
 from forecast.vocab import (
     PARTNER_AFRICA_CORPS,
     PARTNER_FRANCE,
@@ -111,23 +113,28 @@ _PARTNER_HELP = (
 # --- public readers -------------------------------------------------------------------------
 
 
-def read_deployments(path: Path) -> pl.DataFrame:
-    """Read national force positions (docs/FORMATS.md) into ``schema.DEPLOYMENTS``."""
+def read_deployments(path: Path, *, known_codes: Collection[str] | None = None) -> pl.DataFrame:
+    """Read national force positions (docs/FORMATS.md) into ``schema.DEPLOYMENTS``.
+
+    ``known_codes`` (the stored districts' codes) makes any other ``district_code`` an error.
+    """
     path = Path(path)
     frame = _read_sites(path, DEPLOYMENT_COLUMNS, ("name", "force", "start"))
     report = Report(path)
-    parsed = _parse_sites(frame, report, label="force")
+    parsed = _parse_sites(frame, report, label="force", known_codes=known_codes)
     parsed = _identified(parsed, report, "deployment_id", label="force")
     report.raise_if_any()
     return DEPLOYMENTS.conform(parsed.with_columns(pl.lit(str(path)).alias("file")))
 
 
-def read_partners(path: Path, *, with_precision: bool = False) -> pl.DataFrame:
+def read_partners(
+    path: Path, *, with_precision: bool = False, known_codes: Collection[str] | None = None
+) -> pl.DataFrame:
     """Read foreign partner-force presence (docs/FORMATS.md) into ``schema.PARTNER_PRESENCE``.
 
     The optional ``date_precision`` column is always validated; it is returned (lower case,
     null where not given) only with ``with_precision``, as an extra last column, because the
-    store's partner_presence table does not keep it.
+    store's partner_presence table does not keep it. ``known_codes`` as for deployments.
     """
     path = Path(path)
     frame = _read_sites(path, PARTNER_COLUMNS, ("name", "partner", "start"))
@@ -139,7 +146,7 @@ def read_partners(path: Path, *, with_precision: bool = False) -> pl.DataFrame:
         "partner",
         pl.format("{} is not a known partner; " + _PARTNER_HELP, quoted(pl.col("partner"))),
     )
-    parsed = _parse_sites(frame, report, label="partner").with_columns(
+    parsed = _parse_sites(frame, report, label="partner", known_codes=known_codes).with_columns(
         pl.col("partner_kind").alias("partner"),
         # Without a force name, the spelling the author used ("Barkhane") is the best one.
         pl.coalesce(pl.col("force"), pl.col("partner")).alias("force"),
@@ -199,11 +206,22 @@ def _check_location_columns(names: Sequence[str], report: Report) -> None:
         report.add("missing column (needed with its pair)", field=lacking)
 
 
-def _parse_sites(frame: pl.DataFrame, report: Report, *, label: str) -> pl.DataFrame:
+def _parse_sites(
+    frame: pl.DataFrame,
+    report: Report,
+    *,
+    label: str,
+    known_codes: Collection[str] | None = None,
+) -> pl.DataFrame:
     """Typed dates, coordinates and strength of both formats (null where a check fails)."""
     flag_missing(frame, ("name", label), report)
     start = parse_date(frame, "start", [ISO_DATE], report)
     end = parse_date(frame, "end", [ISO_DATE], report, required=False)
+    latest = latest_day()
+    flag_future(frame, start, "start", report, latest)
+    flag_future(frame, end, "end", report, latest)
+    if known_codes is not None:
+        _flag_unknown_codes(frame, known_codes, report)
     numbers = parse_numbers(frame, SITE_NUMBERS, report)
     parsed = frame.with_columns(
         *numbers.drop(ROW), start.alias("start_date"), end.alias("end_date")
@@ -216,6 +234,19 @@ def _parse_sites(frame: pl.DataFrame, report: Report, *, label: str) -> pl.DataF
     )
     _flag_locations(frame, report)
     return parsed
+
+
+def _flag_unknown_codes(frame: pl.DataFrame, known: Collection[str], report: Report) -> None:
+    code = pl.col("district_code")
+    report.flag(
+        frame,
+        code.is_not_null() & ~code.is_in(list(known)),
+        "district_code",
+        pl.format(
+            "{} is not a stored district code (codes come from `forecast ingest districts`)",
+            quoted(code),
+        ),
+    )
 
 
 def _flag_locations(frame: pl.DataFrame, report: Report) -> None:
