@@ -1,9 +1,13 @@
-"""The bulletin's choropleth: district risk by band, borders, main towns and a legend.
+"""The bulletin's choropleth: district risk by band, borders, neighbouring countries, main
+towns, a scale bar and a legend.
 
-Drawn on an Agg canvas (no display, no pyplot state). Bands get sequential YlOrRd
-colours whose lightness falls steadily, and the high bands a hatch, so the map still
-reads on a black-and-white printout. Town labels are placed greedily: each tries eight
-positions around its dot and keeps the first that overlaps nothing placed before.
+Drawn on an Agg canvas (no display, no pyplot state). Bands are told apart by colour
+first: sequential YlOrRd whose lightness falls steadily, so they stay apart in grey and
+for colour-blind readers. Only the top band carries a texture, a sparse thin hatch in a
+lighter red: it marks the band without a legend lookup and survives a poor photocopy,
+while a map that is mostly top band still shows its other bands as plain colour. Around
+the districts the neighbouring countries are grey and named (``neighbours``), towns are
+dots with labels (``towns``), and the scale bar is true for its latitude (``scalebar``).
 """
 
 from __future__ import annotations
@@ -13,41 +17,42 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib
-import matplotlib.patheffects as path_effects
 import numpy as np
 import polars as pl
 import shapely
+import shapely.ops
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
-from matplotlib.transforms import Bbox
 
 from forecast.bands import Bands
 from forecast.bulletin.i18n import Catalogue
+from forecast.bulletin.maplabels import CENTRED, FONT, Label, dot_boxes, place_labels
+from forecast.bulletin.neighbours import neighbours
+from forecast.bulletin.scalebar import draw_scale_bar
 from forecast.bulletin.towns import Town
+
+__all__ = ["FONT", "Style", "png_bytes", "risk_map"]
 
 # No forecast: white with a grey cross-hatch, unlike any band in colour or in grey.
 NO_DATA = "#ffffff"
 NO_DATA_HATCH = "#8a8a8a"
-NO_DATA_PATTERN = "xxx"
+NO_DATA_PATTERN = "xx"
+TOP_HATCH = "/"  # six thin lines per inch: a texture, not a fill
+TOP_HATCH_COLOUR = "#c7485f"
+HATCH_LINEWIDTH = 0.7
 BORDER_DISTRICT = "#6b6b6b"
 BORDER_REGION = "#262626"
-FONT = "DejaVu Sans"
-# Label offsets (points) tried around a town's dot, in order of preference.
-OFFSETS: tuple[tuple[float, float, str, str], ...] = (
-    (5, 3, "left", "bottom"),
-    (5, -3, "left", "top"),
-    (-5, 3, "right", "bottom"),
-    (-5, -3, "right", "top"),
-    (0, 6, "center", "bottom"),
-    (0, -6, "center", "top"),
-    (7, 0, "left", "center"),
-    (-7, 0, "right", "center"),
-)
+NEIGHBOUR_FILL = "#ececec"
+NEIGHBOUR_EDGE = "#a3a3a3"
+NEIGHBOUR_TEXT = "#6f6f6f"
+PAD = 0.05  # share of the districts' extent shown around them, for the neighbours
+# Towns within this many degrees of a district are drawn (the outlines are approximate).
+TOWN_REACH_DEG = 0.15
 
 
 @dataclass(frozen=True)
@@ -60,17 +65,14 @@ class Style:
     @classmethod
     def for_bands(cls, bands: Bands) -> Style:
         n = len(bands.names)
-        # Hatch the high bands but the darkest, whose dots need no colour to stand out.
-        hatches = tuple(
-            "////" if bands.high_from <= i < n - 1 else ("...." if i == n - 1 and n > 2 else "")
-            for i in range(n)
-        )
+        # With two bands the colours alone are far apart; a texture would only add noise.
+        hatches = tuple(TOP_HATCH if n > 2 and i == n - 1 else "" for i in range(n))
         return cls(bands.colours, hatches)
 
 
 def geometry_path(geometry: shapely.Geometry) -> MplPath:
     """A (multi)polygon as one matplotlib path, holes included."""
-    polygons = getattr(geometry, "geoms", [geometry])
+    polygons = [g for g in getattr(geometry, "geoms", [geometry]) if g.geom_type == "Polygon"]
     rings = [ring for poly in polygons for ring in (poly.exterior, *poly.interiors)]
     return MplPath.make_compound_path(
         *(MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings)
@@ -100,40 +102,151 @@ def _legend_label(t: Catalogue, bands: Bands, i: int) -> str:
     return f"{name} (≥ {t.percent(lower)})"
 
 
-def _place_labels(fig: Figure, ax, labels: Sequence[tuple[str, float, float, dict]]) -> int:
-    """Add labels greedily where they overlap nothing; returns how many were dropped."""
-    renderer = fig.canvas.get_renderer()
-    axes_box = ax.get_window_extent(renderer)
-    dots = []
-    for _, x, y, _ in labels:
-        px, py = ax.transData.transform((x, y))
-        dots.append(Bbox.from_extents(px - 3, py - 3, px + 3, py + 3))
-    placed: list[Bbox] = []
-    dropped = 0
-    for k, (text, x, y, style) in enumerate(labels):
-        obstacles = [*placed, *(dot for j, dot in enumerate(dots) if j != k)]
-        for dx, dy, ha, va in OFFSETS:
-            artist = ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontfamily=FONT,
-                zorder=6,
-                **style,
+def _band_fills(ax: Axes, paths: np.ndarray, band_index: np.ndarray, style: Style) -> None:
+    """One collection per band (gid ``band-<i>``) and one for districts without forecast."""
+    for i in range(-1, len(style.colours)):
+        chosen = paths[band_index == i]
+        if not len(chosen):
+            continue
+        hatch = NO_DATA_PATTERN if i < 0 else (style.hatches[i] or None)
+        fills = PathCollection(
+            list(chosen),
+            facecolor=NO_DATA if i < 0 else style.colours[i],
+            edgecolor="none",
+            hatch=hatch,
+            linewidth=0.0,
+            zorder=1,
+            gid="band-none" if i < 0 else f"band-{i}",
+        )
+        if hatch:
+            fills.set_hatchcolor(NO_DATA_HATCH if i < 0 else TOP_HATCH_COLOUR)
+            fills.set_hatch_linewidth(HATCH_LINEWIDTH)
+        ax.add_collection(fills)
+
+
+def _draw_neighbours(
+    ax: Axes, countries: list[str], extent: tuple[float, float, float, float], lang: str
+) -> list[Label]:
+    """Grey outlines of the countries around; returns their name labels, to place first."""
+    around = neighbours(countries, extent)
+    if not around:
+        return []
+    ax.add_collection(
+        PathCollection(
+            # Whole outlines, clipped by the axes: clipping them to the view would draw the
+            # view's edge as a border.
+            [geometry_path(country.geometry) for country, _ in around],
+            facecolor=NEIGHBOUR_FILL,
+            edgecolor=NEIGHBOUR_EDGE,
+            linewidth=0.6,
+            zorder=0,
+            gid="neighbours",
+        )
+    )
+    return [
+        Label(
+            country.name(lang).upper(),
+            _label_spots(clipped),
+            {"fontsize": 7.5, "color": NEIGHBOUR_TEXT},
+            offsets=CENTRED,
+            gid="neighbour-name",
+            halo=False,
+            within=clipped,
+        )
+        for country, clipped in around
+    ]
+
+
+def _label_spots(shape: shapely.Geometry) -> list[tuple[float, float]]:
+    """Points deep inside the largest pieces of a clipped outline, best first."""
+    pieces = sorted(shapely.get_parts(shape), key=lambda piece: -piece.area)[:2]
+    spots = []
+    for piece in pieces:
+        for point in (
+            shapely.ops.polylabel(piece, tolerance=0.05),
+            piece.representative_point(),
+        ):
+            spots.append((point.x, point.y))
+    return spots
+
+
+def _town_dots(ax: Axes, towns: Sequence[Town]) -> None:
+    ax.scatter(
+        [town.lon for town in towns],
+        [town.lat for town in towns],
+        s=[26 if town.capital else 14 if town.kind == "admin1" else 10 for town in towns],
+        marker="o",
+        facecolor="black",
+        edgecolor="white",
+        linewidth=0.8,
+        zorder=5,
+        gid="towns",
+    )
+
+
+def _shown_towns(
+    towns: Sequence[Town], covered: shapely.Geometry | None, extent: tuple[float, ...]
+) -> list[Town]:
+    """The towns in or next to the districts drawn (in the extent when there are no shapes)."""
+    lon0, lat0, lon1, lat1 = extent
+    inside = [t for t in towns if lon0 <= t.lon <= lon1 and lat0 <= t.lat <= lat1]
+    if covered is None or covered.is_empty:
+        return inside
+    points = shapely.points([(t.lon, t.lat) for t in inside]) if inside else []
+    shapely.prepare(covered)
+    near = shapely.dwithin(covered, points, TOWN_REACH_DEG)
+    return [town for town, keep in zip(inside, near, strict=True) if keep]
+
+
+def _legend(fig: Figure, t: Catalogue, bands: Bands, style: Style, towns: bool, title: str):
+    handles: list = []
+    for i in range(len(bands.names)):
+        patch = Patch(
+            facecolor=style.colours[i],
+            edgecolor="#3a3a3a",
+            linewidth=0.5,
+            hatch=style.hatches[i] or None,
+            label=_legend_label(t, bands, i),
+        )
+        if style.hatches[i]:
+            patch.set_hatchcolor(TOP_HATCH_COLOUR)
+            patch.set_hatch_linewidth(HATCH_LINEWIDTH)
+        handles.append(patch)
+    no_data = Patch(
+        facecolor=NO_DATA, edgecolor="#3a3a3a", linewidth=0.5, hatch=NO_DATA_PATTERN,
+        label=t("map.no_data"),
+    )  # fmt: skip
+    no_data.set_hatchcolor(NO_DATA_HATCH)
+    handles.append(no_data)
+    handles.append(
+        Patch(facecolor="none", edgecolor="black", linewidth=2.4, label=t("map.new_area"))
+    )
+    if towns:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="black",
+                markeredgecolor="white",
+                markersize=5,
+                label=t("map.towns"),
             )
-            artist.set_path_effects([path_effects.withStroke(linewidth=2.6, foreground="white")])
-            box = artist.get_window_extent(renderer).expanded(1.04, 1.1)
-            inside = axes_box.contains(box.x0, box.y0) and axes_box.contains(box.x1, box.y1)
-            if inside and not any(box.overlaps(other) for other in obstacles):
-                placed.append(box)
-                break
-            artist.remove()
-        else:
-            dropped += 1
-    return dropped
+        )
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=3,
+        fontsize=7.5,
+        title=title,
+        title_fontsize=8.5,
+        frameon=False,
+        prop={"family": FONT, "size": 7.5},
+        handlelength=2.2,
+        handleheight=1.3,
+        columnspacing=1.4,
+    )
 
 
 def risk_map(
@@ -149,14 +262,16 @@ def risk_map(
 ) -> Figure:
     """The choropleth of ``risk`` (columns code, band_index) over ``districts``' polygons."""
     joined = districts.select(
-        "code", "name", "admin1", "geometry", "centroid_lat", "centroid_lon"
+        "code", "name", "admin1", "country", "geometry", "centroid_lat", "centroid_lon"
     ).join(risk.select("code", "band_index"), on="code", how="left")
     has_shape = joined.get_column("geometry").is_not_null().to_numpy()
     shaped = joined.filter(pl.Series(has_shape))
     geometry = shapely.from_wkb(shaped.get_column("geometry").to_numpy())
     band_index = shaped.get_column("band_index").fill_null(-1).to_numpy()
+    countries = joined.get_column("country").drop_nulls().unique().sort().to_list()
 
-    lon0, lat0, lon1, lat1 = _extent(joined, geometry)
+    extent = _extent(joined, geometry)
+    lon0, lat0, lon1, lat1 = extent
     aspect = 1.0 / math.cos(math.radians((lat0 + lat1) / 2))
     height_in = min(max(width_in * (lat1 - lat0) * aspect / (lon1 - lon0), 3.0), 9.0) + 0.95
     fig = Figure(figsize=(width_in, height_in), dpi=100)
@@ -169,39 +284,10 @@ def risk_map(
     ax.set_ylim(lat0, lat1)
 
     style = Style.for_bands(bands)
-    matplotlib.rcParams["hatch.linewidth"] = 0.6
-    paths = np.array([geometry_path(g) for g in geometry], dtype=object)
-    for i in range(-1, len(bands.names)):
-        chosen = paths[band_index == i]
-        if not len(chosen):
-            continue
-        dark = i >= 0 and i == len(bands.names) - 1
-        ax.add_collection(
-            PathCollection(
-                list(chosen),
-                facecolor=NO_DATA if i < 0 else style.colours[i],
-                edgecolor=NO_DATA_HATCH if i < 0 else ("#ffffff" if dark else "#3a3a3a"),
-                hatch=NO_DATA_PATTERN if i < 0 else (style.hatches[i] or None),
-                linewidth=0.0,
-                zorder=1,
-            )
-        )
-    ax.add_collection(
-        LineCollection(
-            boundary_segments(geometry), colors=BORDER_DISTRICT, linewidths=0.35, zorder=2
-        )
-    )
-    admin1 = shaped.get_column("admin1").fill_null("").to_numpy()
-    ax.add_collection(
-        LineCollection(
-            region_outlines(geometry, admin1), colors=BORDER_REGION, linewidths=0.9, zorder=3
-        )
-    )
-    outline = shapely.union_all(geometry, grid_size=1e-6)
-    ax.add_collection(
-        LineCollection(boundary_segments([outline]), colors="black", linewidths=1.5, zorder=3)
-    )
-
+    neighbour_labels = _draw_neighbours(ax, countries, extent, t.code)
+    _band_fills(ax, np.array([geometry_path(g) for g in geometry], dtype=object), band_index, style)
+    outline = shapely.union_all(geometry, grid_size=1e-6) if len(geometry) else None
+    _borders(ax, geometry, shaped.get_column("admin1").fill_null("").to_numpy(), outline)
     new_mask = shaped.get_column("code").is_in(list(new_codes)).to_numpy()
     if new_mask.any():
         ax.add_collection(
@@ -210,85 +296,82 @@ def risk_map(
             )
         )
     _points_without_shape(ax, joined.filter(pl.Series(~has_shape)), style)
+    draw_scale_bar(ax, outline if outline is not None else shapely.GeometryCollection())
 
-    visible = [town for town in towns if lon0 <= town.lon <= lon1 and lat0 <= town.lat <= lat1]
-    ax.scatter(
-        [town.lon for town in visible],
-        [town.lat for town in visible],
-        s=[26 if town.capital else 12 for town in visible],
-        marker="o",
-        facecolor="black",
-        edgecolor="white",
-        linewidth=0.8,
-        zorder=5,
+    shown = _shown_towns(towns, outline, extent)
+    if shown:
+        _town_dots(ax, shown)
+    # Labels measure themselves in display units: fix the axes box first (a full draw here
+    # would cost as much as the PNG).
+    ax.apply_aspect()
+    _labels(fig, ax, shaped, geometry, new_mask, shown, neighbour_labels)
+    _legend(fig, t, bands, style, bool(shown), t("map.legend_title", horizon=horizon_label))
+    return fig
+
+
+def _borders(
+    ax: Axes, geometry: np.ndarray, admin1: np.ndarray, outline: shapely.Geometry | None
+) -> None:
+    """District borders, thicker region borders, and the country's outline thickest."""
+    if outline is None:
+        return
+    ax.add_collection(
+        LineCollection(
+            boundary_segments(geometry), colors=BORDER_DISTRICT, linewidths=0.35, zorder=2
+        )
     )
-    # Newly high districts are named on the map too, before towns claim the space.
+    ax.add_collection(
+        LineCollection(
+            region_outlines(geometry, admin1), colors=BORDER_REGION, linewidths=0.9, zorder=3
+        )
+    )
+    ax.add_collection(
+        LineCollection(boundary_segments([outline]), colors="black", linewidths=1.5, zorder=3)
+    )
+
+
+def _labels(
+    fig: Figure,
+    ax: Axes,
+    shaped: pl.DataFrame,
+    geometry: np.ndarray,
+    new_mask: np.ndarray,
+    towns: Sequence[Town],
+    neighbour_labels: list[Label],
+) -> None:
+    """New areas first, then towns by rank, then the country names in what space is left."""
+    renderer = fig.canvas.get_renderer()
+    scale_bar = [
+        artist.get_window_extent(renderer)
+        for artist in [*ax.patches, *ax.texts]
+        if (artist.get_gid() or "").startswith("scale-bar")
+    ]
+    dots = dot_boxes(ax, [(town.lon, town.lat) for town in towns])
     spots = shapely.point_on_surface(geometry[new_mask])
+    new_names = shaped.get_column("name").to_numpy()[new_mask]
     labels = [
-        (name, spot.x, spot.y, {"fontsize": 8, "fontweight": "bold", "fontstyle": "italic"})
-        for name, spot in zip(shaped.get_column("name").to_numpy()[new_mask], spots, strict=True)
+        Label(
+            str(name),
+            [(spot.x, spot.y)],
+            {"fontsize": 8, "fontweight": "bold", "fontstyle": "italic"},
+            gid="new-area-label",
+        )
+        for name, spot in zip(new_names, spots, strict=True)
     ]
     labels += [
-        (
+        Label(
             town.name,
-            town.lon,
-            town.lat,
+            [(town.lon, town.lat)],
             {
                 "fontsize": 8.5 if town.capital else 7.5,
                 "fontweight": "bold" if town.capital else "normal",
             },
+            extra={"dot": k},
         )
-        for town in visible
+        for k, town in enumerate(towns)
     ]
-    fig.canvas.draw()
-    _place_labels(fig, ax, labels)
-
-    handles = [
-        Patch(
-            facecolor=style.colours[i],
-            edgecolor="#3a3a3a" if i < len(bands.names) - 1 else "white",
-            hatch=style.hatches[i] or None,
-            label=_legend_label(t, bands, i),
-        )
-        for i in range(len(bands.names))
-    ]
-    handles.append(
-        Patch(
-            facecolor=NO_DATA,
-            edgecolor=NO_DATA_HATCH,
-            hatch=NO_DATA_PATTERN,
-            label=t("map.no_data"),
-        )
-    )
-    handles.append(
-        Patch(facecolor="none", edgecolor="black", linewidth=2.4, label=t("map.new_area"))
-    )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="black",
-            markeredgecolor="white",
-            markersize=5,
-            label=t("map.towns"),
-        )
-    )
-    fig.legend(
-        handles=handles,
-        loc="lower center",
-        ncol=3,
-        fontsize=7.5,
-        title=t("map.legend_title", horizon=horizon_label),
-        title_fontsize=8.5,
-        frameon=False,
-        prop={"family": FONT, "size": 7.5},
-        handlelength=2.2,
-        handleheight=1.3,
-        columnspacing=1.4,
-    )
-    return fig
+    _, taken = place_labels(ax, labels, [*dots, *scale_bar])
+    place_labels(ax, neighbour_labels, [*dots, *scale_bar, *taken])
 
 
 def _extent(joined: pl.DataFrame, geometry: np.ndarray) -> tuple[float, float, float, float]:
@@ -298,12 +381,12 @@ def _extent(joined: pl.DataFrame, geometry: np.ndarray) -> tuple[float, float, f
         lat = joined.get_column("centroid_lat")
         lon = joined.get_column("centroid_lon")
         lon0, lat0, lon1, lat1 = lon.min(), lat.min(), lon.max(), lat.max()
-    pad_x = 0.03 * (lon1 - lon0 or 1.0)
-    pad_y = 0.03 * (lat1 - lat0 or 1.0)
+    pad_x = PAD * (lon1 - lon0 or 1.0)
+    pad_y = PAD * (lat1 - lat0 or 1.0)
     return lon0 - pad_x, lat0 - pad_y, lon1 + pad_x, lat1 + pad_y
 
 
-def _points_without_shape(ax, rows: pl.DataFrame, style: Style) -> None:
+def _points_without_shape(ax: Axes, rows: pl.DataFrame, style: Style) -> None:
     """Gazetteer-only districts (no polygon) as coloured circles at their centroids."""
     if rows.is_empty():
         return
@@ -317,6 +400,7 @@ def _points_without_shape(ax, rows: pl.DataFrame, style: Style) -> None:
         edgecolor="#3a3a3a",
         linewidth=0.6,
         zorder=2,
+        gid="districts-without-shape",
     )
 
 
