@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import problems
+from api import docs_pages, problems
 from api.deps import SECURITY, SECURITY_SCHEMES
+from api.docs_pages import DOCS_ROUTES
 from api.lifecycle import StoreLoader, lifespan
 from api.limits import BodyLimitMiddleware
 from api.observability import Metrics, RequestMiddleware, RouteNames
@@ -31,7 +32,7 @@ Send an API key (`forecast keys create NAME --scope read`) as `X-API-Key: <key>`
 answer carries `model_version`, `data_as_of` and `stale`.
 """
 
-PAGE_ROUTES = ("/", "/static/{path}")
+PAGE_ROUTES = ("/", "/static/{path}", "/openapi.json", *DOCS_ROUTES)
 
 
 def _openapi(app: FastAPI, bands: list[str], cadence: str = "week") -> dict[str, Any]:
@@ -75,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: docs_pages serves them.
+        docs_url=None,
+        redoc_url=None,
     )
     engine = servicedb.connect(settings.service_db)
     app.state.settings = settings
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     # The map page holds no data (its script calls /v1 with the user's key): no auth.
     app.include_router(page.router)
+    docs_pages.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -103,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last so it wraps everything, CORS included: every answer gets a request id.
     app.openapi = partial(_openapi, app, [name for name, _ in settings.bands], settings.cadence)
     # The page's routes are left out of the OpenAPI schema: name them here for the logs.
-    routes = RouteNames(lambda: [*app.openapi()["paths"], *PAGE_ROUTES, "/docs", "/redoc"])
+    routes = RouteNames(lambda: [*app.openapi()["paths"], *PAGE_ROUTES])
     app.add_middleware(RequestMiddleware, metrics=app.state.metrics, routes=routes)
     return app
 
