@@ -11,7 +11,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -20,11 +19,10 @@ from forecast.bulletin.screenshots import CHROMIUM as CHROMIUM_PATH
 from forecast.bulletin.screenshots import CHROMIUM_FLAGS
 from tests.api.conftest import make_settings
 from tests.api.world import write_store
+from tests.web.offline import OFFLINE_FLAG, block_other_hosts
 from tests.web.stub import serving
 
 CHROMIUM = Path(CHROMIUM_PATH)
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -53,20 +51,11 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Offline]:
             tempfile.mkdtemp(prefix="chromium-profile-"),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=[*CHROMIUM_FLAGS, OFFLINE],
+            args=[*CHROMIUM_FLAGS, OFFLINE_FLAG],
             viewport={"width": 1200, "height": 900},
         )
         state = Offline(context.new_page(), base)
-
-        def only_loopback(route) -> None:  # type: ignore[no-untyped-def]
-            url = route.request.url
-            if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                state.blocked.append(url)
-                route.abort("internetdisconnected")
-
-        context.route("**/*", only_loopback)
+        block_other_hosts(context, state.blocked)
         state.page.on(
             "requestfailed", lambda request: state.failed.append((request.url, request.failure))
         )

@@ -16,6 +16,7 @@ from api.web.page import ESCALATION_COLOURS, EVENT_CLASSES
 from forecast.bands import load_bands
 from forecast.bulletin.screenshots import CHROMIUM as CHROMIUM_PATH
 from forecast.bulletin.screenshots import CHROMIUM_FLAGS
+from tests.web.offline import OFFLINE_FLAG, block_other_hosts
 from tests.web.stub import INTENSITY, KEY, PROBABILITY, band, make_app, serving
 
 CHROMIUM = Path(CHROMIUM_PATH)
@@ -32,14 +33,17 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obj
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright absent")
     home = tmp_path_factory.mktemp("home")
     requests: list[str] = []
+    blocked: list[str] = []
     with serving(make_app(home)) as base, sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             tempfile.mkdtemp(prefix="chromium-profile-"),  # a fresh --user-data-dir
             executable_path=str(CHROMIUM),
             headless=True,
-            args=FLAGS,
+            args=[*FLAGS, OFFLINE_FLAG],
             viewport={"width": 1200, "height": 800},
         )
+        # Offline, as in a field office: only the loopback answers.
+        block_other_hosts(context, blocked)
         page = context.new_page()
         page.on("request", lambda request: requests.append(request.url))
         # Generous: CI has 2 cores, and a loaded machine delays the first paint by seconds.
@@ -48,6 +52,7 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obj
             yield page, base, requests
         finally:
             context.close()
+        assert blocked == [], f"the page tried other hosts: {blocked}"
 
 
 def fills(page) -> dict[str, str]:
