@@ -23,8 +23,9 @@ import shapely
 
 from forecast.errors import InputError, Problem
 from forecast.schema import DISTRICTS
-from forecast.sources.csvio import ROW, read_csv_text
+from forecast.sources.csvio import ROW, read_csv_text, shown_header
 from forecast.sources.limits import (
+    check_json_depth,
     check_plain_size,
     check_zip,
     long_values,
@@ -134,6 +135,8 @@ def read_districts(
         check_zip(path)
     else:
         check_plain_size(path)
+    if suffix in (".geojson", ".json"):
+        check_json_depth(file, path.read_bytes())
     if suffix in GAZETTEER_SUFFIXES:
         return _read_gazetteer(path, overrides, fixed_country)
     if suffix in VECTOR_SUFFIXES:
@@ -227,7 +230,7 @@ def _read_layer(file: str, source: str, layer: str | None) -> tuple[pl.DataFrame
         crs = meta.get("crs")
         if crs is not None and crs not in WGS84_CRS:
             meta, table = _read_reprojected(source, layer_name, meta)
-        elif source.lower().endswith((".geojson", ".json")):
+        elif source.lower().endswith((".geojson", ".json")) and not source.startswith("/vsi"):
             _check_declared_crs(file, Path(source))
     except InputError:
         raise
@@ -415,7 +418,7 @@ def _read_gazetteer(
                 file,
                 None,
                 ", ".join(missing),
-                f"no {' or '.join(missing)} column; columns found: {', '.join(raw.columns)}",
+                f"no {' or '.join(missing)} column; columns found: {shown_header(raw.columns)}",
             )
         )
     else:
@@ -491,7 +494,7 @@ def _resolve_fields(file: str, columns: list[str], overrides: dict[str, str | No
                     None,
                     field,
                     f"no column '{field}' (given as {role}_field); columns found: "
-                    f"{', '.join(columns)}",
+                    f"{shown_header(columns)}",
                 )
             )
         roles[role] = found
@@ -504,7 +507,7 @@ def _resolve_fields(file: str, columns: list[str], overrides: dict[str, str | No
                     None,
                     f"no recognisable district {role} column (geoBoundaries shapeID/shapeName, "
                     "OCHA admin2Pcode/admin2Name_en, GADM GID_2/NAME_2, or code/name); columns "
-                    f"found: {', '.join(columns)}; name the column with {option}=",
+                    f"found: {shown_header(columns)}; name the column with {option}=",
                 )
             )
     if problems:

@@ -39,6 +39,7 @@ from forecast.sources.csvio import (
     quoted,
     read_csv_text,
     relabel,
+    shown_header,
 )
 from forecast.sources.limits import latest_day
 from forecast.sources.sniff import counts_hint
@@ -140,7 +141,7 @@ def _check_columns(names: Sequence[str], report: Report) -> None:
     """Repeated or misspelt columns, and each missing required one with the expected list."""
     known = [normal_name(c) for c in COLUMNS]
     column_problems(names, (), report, known=known)
-    header = ", ".join(n for n in names if n != ROW)
+    header = shown_header(n for n in names if n != ROW)
     lacking = [c for c in REQUIRED if normal_name(c) not in names]
     if lacking and (advice := counts_hint(names)):
         report.add(advice)

@@ -30,6 +30,8 @@ from forecast.sources.limits import (
 
 ROW: Final = "__row"  # 1-based data row number (header excluded), kept through parsing
 SHOWN_CHARS: Final = 60  # longest input value quoted back in a problem
+SHOWN_COLUMNS: Final = 60  # header names listed in a problem
+MAX_COLUMN_NAME: Final = 200  # longest column name accepted: longer is not a header
 CLOSE_MATCH: Final = 0.8  # difflib ratio above which an unknown column is taken for a typo
 _DUPLICATE_SUFFIX = re.compile(r"^(.*)_duplicated_\d+$")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -130,9 +132,10 @@ def read_csv_text(
     check_columns(path, names, required, hint=hint)
     keep = set(required) | (set(wanted) if wanted is not None else set(names))
     selected = [i for i, name in enumerate(names) if name in keep]
-    frame = _read_body(path, source, header, selected, null_values)
-    frame = frame.rename({header[i]: names[i] for i in selected}).with_row_index(ROW, offset=1)
-    check_lengths(path, frame)
+    frame = _read_body(path, source, header, selected, null_values).with_row_index(ROW, offset=1)
+    # Before renaming: problems name the columns as the file spells them.
+    check_lengths(path, frame.rename({header[i]: _shown_name(header[i]) for i in selected}))
+    frame = frame.rename({header[i]: names[i] for i in selected})
     if trim:
         text = [names[i] for i in selected]
         frame = frame.with_columns(clean(c) for c in text)
@@ -166,6 +169,11 @@ def _cannot_read(path: Path, exc: OSError) -> InputError:
     return InputError.single(path, f"cannot read file: {why}")
 
 
+def _shown_name(name: str) -> str:
+    """A column name as problems show it: as the file spells it, blanks and BOM removed."""
+    return name.strip().lstrip("\ufeff").strip()
+
+
 def normal_name(name: str) -> str:
     """A column name as readers compare it: blanks and byte-order mark removed, lower case."""
     return name.strip().lstrip("\ufeff").strip().lower()
@@ -184,7 +192,7 @@ def _read_header(path: Path, source: Path | bytes) -> list[str]:
         raise InputError.single(path, _EMPTY)
     # polars decodes the header leniently: undecodable bytes show up as U+FFFD.
     if any("\ufffd" in name for name in header):
-        bad = ", ".join(repr(name) for name in header if "\ufffd" in name)
+        bad = shown_header(repr(name) for name in header if "\ufffd" in name)
         raise InputError.single(path, f"header {_NOT_UTF8_HINT} (in {bad})")
     return header
 
@@ -245,12 +253,20 @@ def column_problems(
     ``known`` is reported only when it is close to a known column the header lacks.
     """
     names = [n for n in names if n != ROW]
+    long_names = [n for n in names if len(n) > MAX_COLUMN_NAME]
+    for name in long_names:
+        report.add(
+            f"column name '{name[:SHOWN_CHARS]}...' is {len(name):,} characters long; at most "
+            f"{MAX_COLUMN_NAME} are allowed (is the first line a header?)"
+        )
+    if long_names:
+        return
     bases = [_base_name(n, names) for n in names]
     for name in dict.fromkeys(bases):
         if (count := bases.count(name)) > 1:
             times = "twice" if count == 2 else f"{count} times"
             report.add(f"column appears more than once in the header ({times})", field=name)
-    header = ", ".join(n for n, base in zip(names, bases, strict=True) if n == base)
+    header = shown_header(n for n, base in zip(names, bases, strict=True) if n == base)
     for column in (c for c in required if c not in names):
         reason = f"required column is missing (header has: {header})"
         report.add(f"{reason}; {hint}" if hint else reason, field=column)
@@ -258,6 +274,14 @@ def column_problems(
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=CLOSE_MATCH)
         if close and close[0] not in names:
             report.add(f"unknown column; did you mean '{close[0]}'?", field=name)
+
+
+def shown_header(names: Iterable[str]) -> str:
+    """A header as quoted back in a problem: names cut short, at most SHOWN_COLUMNS of them."""
+    listed = [n[:SHOWN_CHARS] for n in names]
+    more = len(listed) - SHOWN_COLUMNS
+    text = ", ".join(listed[:SHOWN_COLUMNS])
+    return text + (f" and {more} more" if more > 0 else "")
 
 
 def _base_name(name: str, names: Sequence[str]) -> str:
@@ -296,7 +320,7 @@ def _read_body(
     except pl.exceptions.ComputeError as exc:
         data = source if isinstance(source, bytes) else source.read_bytes()
         if "utf-8" in str(exc).lower():
-            names = [normal_name(c) for c in columns]
+            names = [_shown_name(c) for c in columns]
             problems = _undecodable_cells(path, data, selected, names)
         else:
             problems = _malformed_rows(path, data, exc)

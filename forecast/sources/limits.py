@@ -210,10 +210,17 @@ _CLOSE = np.frombuffer(b"]}", dtype=np.uint8)
 
 def json_depth(data: bytes) -> int:
     """How deep ``data``'s arrays and objects nest, without parsing it (strings removed first,
-    so brackets inside them do not count): bounded time and memory, no recursion."""
+    so brackets inside them do not count): no recursion, and the running depth is taken a
+    chunk at a time so the work arrays stay small beside the file."""
     skeleton = np.frombuffer(_JSON_STRING.sub(b"", data), dtype=np.uint8)
-    steps = np.isin(skeleton, _OPEN).astype(np.int32) - np.isin(skeleton, _CLOSE)
-    return int(np.cumsum(steps).max(initial=0))
+    deepest = depth = 0
+    for start in range(0, skeleton.size, CHUNK):
+        part = skeleton[start : start + CHUNK]
+        steps = np.isin(part, _OPEN).astype(np.int32) - np.isin(part, _CLOSE)
+        running = np.cumsum(steps) + depth
+        deepest = max(deepest, int(running.max(initial=depth)))
+        depth = int(running[-1]) if running.size else depth
+    return deepest
 
 
 def check_json_depth(path: Path | str, data: bytes) -> None:
