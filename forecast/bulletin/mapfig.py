@@ -125,9 +125,14 @@ def _band_fills(ax: Axes, paths: np.ndarray, band_index: np.ndarray, style: Styl
 
 
 def _draw_neighbours(
-    ax: Axes, countries: list[str], extent: tuple[float, float, float, float], lang: str
+    ax: Axes,
+    countries: list[str],
+    extent: tuple[float, float, float, float],
+    lang: str,
+    outline: shapely.Geometry | None,
 ) -> list[Label]:
-    """Grey outlines of the countries around; returns their name labels, to place first."""
+    """Grey outlines of the countries around; returns their name labels, which must stay
+    off the districts drawn (``outline``): a 1:110m border need not match theirs."""
     around = neighbours(countries, extent)
     if not around:
         return []
@@ -143,17 +148,20 @@ def _draw_neighbours(
             gid="neighbours",
         )
     )
+    margin = outline.simplify(0.02).buffer(0.05) if outline is not None else None
+    free = [(c, clipped if margin is None else clipped.difference(margin)) for c, clipped in around]
     return [
         Label(
             country.name(lang).upper(),
-            _label_spots(clipped),
+            _label_spots(room),
             {"fontsize": 7.5, "color": NEIGHBOUR_TEXT},
             offsets=CENTRED,
             gid="neighbour-name",
             halo=False,
-            within=clipped,
+            within=room,
         )
-        for country, clipped in around
+        for country, room in free
+        if not room.is_empty
     ]
 
 
@@ -284,9 +292,9 @@ def risk_map(
     ax.set_ylim(lat0, lat1)
 
     style = Style.for_bands(bands)
-    neighbour_labels = _draw_neighbours(ax, countries, extent, t.code)
-    _band_fills(ax, np.array([geometry_path(g) for g in geometry], dtype=object), band_index, style)
     outline = shapely.union_all(geometry, grid_size=1e-6) if len(geometry) else None
+    neighbour_labels = _draw_neighbours(ax, countries, extent, t.code, outline)
+    _band_fills(ax, np.array([geometry_path(g) for g in geometry], dtype=object), band_index, style)
     _borders(ax, geometry, shaped.get_column("admin1").fill_null("").to_numpy(), outline)
     new_mask = shaped.get_column("code").is_in(list(new_codes)).to_numpy()
     if new_mask.any():

@@ -31,6 +31,7 @@ from forecast.bulletin.scalebar import km_per_degree_lon
 from forecast.bulletin.towns import TOWNS, towns_for
 from forecast.demo.geography import build_geography
 from forecast.schema import DISTRICTS
+from tests.bulletin import world
 
 TOP = len(BANDS.names) - 1
 
@@ -276,3 +277,19 @@ def test_map_renders_fast(demo: pl.DataFrame) -> None:
     elapsed = time.perf_counter() - start
     # About a second on one free core; the bound leaves room for a busy CI machine.
     assert elapsed < 8.0
+
+
+@pytest.mark.parametrize("which", ["demo", "squares"])
+def test_country_names_stay_off_the_districts(demo: pl.DataFrame, which: str) -> None:
+    """A 1:110m border need not match the districts': a name never lies over them."""
+    districts = demo if which == "demo" else world.districts()
+    fig = draw(districts, mostly_top(districts))
+    ax = fig.axes[0]
+    covered = shapely.union_all(shapely.from_wkb(districts.get_column("geometry").to_numpy()))
+    renderer = fig.canvas.get_renderer()
+    names = texts(fig, "neighbour-name")
+    assert names or which == "squares"
+    for name in names:
+        box = name.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = ax.transData.inverted().transform([box.p0, box.p1])
+        assert not shapely.box(x0, y0, x1, y1).intersects(covered), name.get_text()
