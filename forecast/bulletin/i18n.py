@@ -108,11 +108,16 @@ class Catalogue:
         return self("number.percent", value=self.number(100 * probability, decimals))
 
     def points(self, change: float | None) -> str:
-        """A change of probability in percentage points, signed ("+12 pts")."""
+        """A change of probability in percentage points, signed ("+12 pts"); the sign is the
+        printed number's, so a change that rounds to nothing reads "±0", never "\u22120"."""
         if change is None:
             return self("number.new")
-        sign = "+" if change > 0.0005 else (MINUS if change < -0.0005 else "±")
-        return self("number.points", value=sign + self.number(abs(100 * change), 0))
+        return self.signed_points(round(100 * change))
+
+    def signed_points(self, points: int) -> str:
+        """Whole percentage points with their sign: "+12 pts", "\u22123 pts", "±0 pts"."""
+        sign = "+" if points > 0 else (MINUS if points < 0 else "±")
+        return self("number.points", value=sign + self.number(abs(points), 0))
 
     def day(self, value: date | None) -> str:
         if value is None:

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from forecast.bulletin import words as explain
+from forecast.bulletin import drivers as reader_drivers
 from forecast.bulletin.data import BulletinData, Verification
 from forecast.bulletin.i18n import Catalogue
 from forecast.scoring import is_fallback
@@ -38,11 +38,11 @@ def country_label(t: Catalogue, countries: list[str]) -> str:
 
 
 def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> list[dict[str, Any]]:
-    """District rows with their numbers, formatted text and driver sentences."""
+    """District rows with their numbers, formatted text and the drivers a reader sees
+    (forecast.bulletin.drivers: actionable, merged, sign agreeing with meaning, >= 1 pt)."""
     out = []
-    cadence = t.cadence
     for row in frame.to_dicts():
-        explained = explain.explain(row.get("top_drivers"), lang, limit=5, cadence=cadence)
+        seen = reader_drivers.shown(row.get("top_drivers"), row["probability"], lang, t.cadence)
         out.append(
             {
                 "code": row["code"],
@@ -60,20 +60,32 @@ def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> lis
                 "change_text": t.points(row.get("change")),
                 "drivers": [
                     {
-                        "feature": e.feature,
-                        "value": e.value,
-                        "contribution": e.contribution,
-                        "text": e.text,
+                        "feature": d.feature,
+                        "value": d.value,
+                        "contribution": d.contribution,
+                        "points": d.points,
+                        "merged": list(d.merged),
+                        "text": d.text,
                     }
-                    for e in explained
+                    for d in seen
                 ],
-                "summary": explain.summary(
-                    row.get("top_drivers"), lang, limit=drivers, cadence=cadence
-                ),
-                "paragraph": explain.paragraph(explained, lang),
+                "summary": reader_drivers.summary(seen, t, limit=drivers),
+                "paragraph": reader_drivers.paragraph(seen, t),
             }
         )
     return out
+
+
+def _families_line(data: BulletinData, t: Catalogue) -> str:
+    """The footer's top driver families of the week (every district's listed drivers)."""
+    ranked = reader_drivers.families(data.risk.get_column("top_drivers").to_list())
+    if not ranked:
+        return ""
+    items = [
+        t("families.item", name=t.get(f"families.{name}", name), share=t.percent(share))
+        for name, share in ranked
+    ]
+    return t("families.line", items=", ".join(items))
 
 
 def _names(items: list[str], t: Catalogue, limit: int) -> str:
@@ -374,6 +386,7 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
             "escalating_note": escalating_note,
             "escalating_caption": t("intensity.chart_caption"),
             "model_line": _model_line(data, t),
+            "families": _families_line(data, t),
             "method": t("bulletin.method", bands=_bands_text(data, t)),
             "horizon": horizon,
             "target": target,

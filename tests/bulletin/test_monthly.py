@@ -37,7 +37,7 @@ from tests.bulletin import world
 M, LAST = date(2025, 11, 1), date(2025, 10, 1)
 DRIVERS = [
     {"feature": "events_pv_100km_3m", "value": 3, "contribution": 0.8},
-    {"feature": "partner_un_months_since_withdrawal_100km", "value": 14, "contribution": 0.5},
+    {"feature": "partner_un_months_since_withdrawal_100km", "value": 10, "contribution": 0.5},
     {"feature": "months_since_event", "value": None, "contribution": -0.3},
 ]
 
@@ -146,7 +146,7 @@ def test_the_monthly_bulletin_in_english_and_french(cli: typer.Typer, stocked: P
     assert verification["intro"].startswith("Forecasts issued for October 2025")
     assert [d["text"] for d in doc["top"][0]["drivers"]] == [
         "3 attacks within 100 km in the last 3 months",
-        "UN base within 100 km withdrawn 14 months ago",
+        "UN base within 100 km withdrawn 10 months ago",  # within a year: news
         "no attack on record",
     ]
     assert doc["text"]["kidnap_intro"]  # there is no kidnapping target at monthly cadence

@@ -64,8 +64,10 @@ def test_json_holds_the_lists_and_sentences(outputs: Path) -> None:
         ["Alpha"], ["Epsilon"], ["Beta", "Zeta"], 2,
     )  # fmt: skip
     gamma = doc["new_areas"][0]
+    # each with its effect on the probability: 40% less sigmoid(logit(40%) - contribution)
     assert gamma["summary"] == (
-        "3 attacks within 50 km in the last 4 weeks; UN base withdrawn 14 weeks ago"
+        "3 attacks within 50 km in the last 4 weeks (+17 pts); UN base withdrawn 14 weeks ago"
+        " (+11 pts)"
     )
     assert gamma["change_text"] == "+36 pts" and gamma["probability_text"] == "40%"
     assert doc["text"]["model_line"] == (
