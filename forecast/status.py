@@ -65,7 +65,7 @@ def store_status(store: Store) -> StoreStatus:
         )
     ]
     without = [
-        f"{name} ({code})"
+        f"{_shown(name)} ({_shown(code)})"
         for code, name in _rows(
             store,
             "SELECT code, name FROM districts d WHERE NOT EXISTS "
@@ -185,6 +185,15 @@ def render_status(status: StoreStatus, *, max_listed: int = 12) -> str:
             for at, kind, file, rows, changed in status.last_ingests
         )
     return "\n".join(lines)
+
+
+SHOWN_CHARS = 40  # a stored name or code longer than this is cut in the listing
+
+
+def _shown(text: str | None) -> str:
+    """``text`` cut to SHOWN_CHARS with an ellipsis, so one odd value cannot flood the screen."""
+    text = text or "?"
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def _month(day: date | None) -> str:
