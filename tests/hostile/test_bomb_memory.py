@@ -1,0 +1,50 @@
+"""A 1 MB gzip bomb (1 GiB of zeros) is refused with bounded memory, measured in a child.
+
+The command runs as its own process, as an operator would run it, with the default input cap
+(FORECAST_MAX_INPUT_BYTES unset); its peak resident set comes from ``os.wait4``, which reports
+the rusage of that one child (``ru_maxrss``, KiB on Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.corpus import gzip_bomb
+
+GIB = 1 << 30
+FORECAST = Path(sys.executable).with_name("forecast")
+
+
+def peak_rss_of(args: list[str], env: dict[str, str]) -> tuple[int, int, str]:
+    """(exit status, peak RSS in bytes, stderr) of one child process."""
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    err = child.stderr.read().decode()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, usage.ru_maxrss * 1024, err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KiB is Linux's")
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [(["ingest", "events"], "bomb.csv.gz"), (["ingest", "events", "-f", "ucdp"], "bomb.json.gz")],
+)
+def test_gzip_bomb_is_refused_under_1_gib(tmp_path: Path, command: list[str], name: str) -> None:
+    bomb = tmp_path / name
+    bomb.write_bytes(gzip_bomb(GIB))
+    assert bomb.stat().st_size < 1_100_000  # about 1 MB on disk
+    env = {k: v for k, v in os.environ.items() if k != "FORECAST_MAX_INPUT_BYTES"}
+    env["FORECAST_HOME"] = str(tmp_path / "home")
+    status, peak, err = peak_rss_of([str(FORECAST), *command, str(bomb)], env)
+    print(f"{name}: exit {status}, peak RSS {peak / 2**20:.0f} MiB")
+    assert status == 2, err
+    assert "FORECAST_MAX_INPUT_BYTES" in err and name in err
+    assert "Traceback" not in err
+    assert peak < GIB, f"peak RSS {peak / 2**20:.0f} MiB"
