@@ -820,11 +820,18 @@ class SnapshotHolder:
                 snapshot = self._loader()
             except Exception as error:
                 self.last_error = str(error)
-                log.warning(
-                    "snapshot reload failed; still serving the previous one",
-                    error=str(error),
-                    serving=self._snapshot.model_version if self._snapshot else None,
-                )
+                if self._snapshot is None:  # the first load: there is no previous one
+                    log.warning(
+                        "snapshot load failed; nothing is served yet: the forecast routes "
+                        "answer 503 until a load succeeds",
+                        error=str(error),
+                    )
+                else:
+                    log.warning(
+                        "snapshot reload failed; still serving the previous one",
+                        error=str(error),
+                        serving=self._snapshot.model_version,
+                    )
                 raise
             self._snapshot = snapshot  # the atomic swap: one reference assignment
             self.last_error = None
