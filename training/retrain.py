@@ -34,6 +34,7 @@ from filelock import FileLock, Timeout
 
 from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
+from forecast.prerequisites import NotReady, require_history, require_inputs
 from forecast.schema import CHAMPIONS, EVENTS
 from forecast.store import Store
 from training.backtest import MODEL, Window
@@ -91,6 +92,9 @@ def retrain(
         window = window or settings_window(settings, cad)
         jobs = jobs or settings.train_jobs
         _run(settings, report, drop=drop, force=force, window=window, jobs=jobs, cadence=cad)
+    except NotReady as error:  # a half-built home: one line naming the step to run
+        report.code = ExitCode.FAILED
+        report.say(f"not ready: {error}")
     except Exception as error:  # the job's contract: report and exit 1, state untouched
         report.code = ExitCode.FAILED
         report.say(f"failed: {type(error).__name__}: {error}")
@@ -237,6 +241,7 @@ def _run(
         changed = _pull(store, settings, report)
         changed += _ingest(store, Path(drop or settings.drop_folder), report)
         changed += ingest_field_reports(store, settings, report)
+        require_inputs(store, cadence)
         panel = load_panel(store, refresh=changed > 0, cadence=cadence)
         ds = dataset_from_store(
             store,
@@ -248,6 +253,7 @@ def _run(
             pool=settings.pool_countries,
             cadence=cadence,
         )
+        require_history(ds, pairs, window)
         client = configure(settings.mlflow_uri, settings.artifact_root)
         for line in reconcile_aliases(client, store):
             report.say(line)
