@@ -24,6 +24,16 @@ TITLES = {VALIDATION: VALIDATION_TITLE}
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
+# A path or value named in a problem is cut to this: a 100,000-character path is refused,
+# not echoed whole into the answer and the log.
+SHOWN_CHARS = 200
+
+
+def shown(text: str) -> str:
+    """``text`` as a problem names it: whole when short, else its start and an ellipsis."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
 def _title(status: int, kind: str | None, title: str | None) -> str:
     return title or TITLES.get(kind or "") or HTTPStatus(status).phrase
 
@@ -68,7 +78,7 @@ def problem_response(
         "detail": detail,
     }
     if instance:
-        body["instance"] = instance
+        body["instance"] = shown(instance)
     if request_id:
         body["request_id"] = request_id
     body.update(extra)
@@ -101,10 +111,11 @@ async def _api_problem(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    path = shown(request.url.path)
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"no such path: {request.url.path}; see /docs for the endpoints"
+        detail = f"no such path: {path}; see /docs for the endpoints"
     if exc.status_code == 405:
-        detail = f"method {request.method} is not allowed on {request.url.path}"
+        detail = f"method {request.method} is not allowed on {path}"
     return problem_response(
         _request_id(request),
         exc.status_code,

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import FileResponse, Response
 
-from api.problems import problem_response, validation_error, validation_problem
+from api.problems import problem_response, shown, validation_error, validation_problem
 from forecast.bulletin.data import parse_period
 from forecast.bulletin.files import FORMATS, find_bulletin
 from forecast.bulletin.i18n import FALLBACK, available_languages
@@ -183,7 +183,7 @@ async def week_bulletin(
         example = (
             "an ISO week such as 2025-W23" if period.name == "week" else "a month such as 2025-06"
         )
-        message = f"{week!r} is not {example} or a date such as 2025-06-02"
+        message = f"{shown(week)!r} is not {example} or a date such as 2025-06-02"
         # Answered, not raised: the router also serves apps without the API's handlers.
         problem = validation_problem([validation_error("path.week", message, "pattern")])
         return problem_response(

@@ -13,8 +13,10 @@ from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from api.problems import shown
 from forecast.bands import Bands, load_bands
 from forecast.bulletin.i18n import Catalogue, available_languages, section
 from forecast.bulletin.towns import TOWNS
@@ -148,12 +150,23 @@ async def map_page(request: Request) -> Response:
     )
 
 
+def static_target(path: str) -> Path | None:
+    """The file ``path`` names under api/web/static, or None: outside it, missing, or not
+    a name a file system takes (a null byte, a component too long)."""
+    try:
+        target = (STATIC / path).resolve()
+        inside = target.is_relative_to(STATIC) and target.is_file()
+    except (OSError, ValueError):
+        return None
+    return target if inside else None
+
+
 @router.get("/static/{path:path}")
 async def static_file(path: str) -> Response:
-    """A file under api/web/static (never outside it)."""
-    target = (STATIC / path).resolve()
-    if not target.is_relative_to(STATIC) or not target.is_file():
-        return Response("not found", status_code=404, media_type="text/plain")
+    """A file under api/web/static (never outside it); else a 404 problem."""
+    target = static_target(path)
+    if target is None:
+        raise StarletteHTTPException(404, f"no such file: /static/{shown(path)}")
     return FileResponse(
         target,
         media_type=MEDIA_TYPES.get(target.suffix, "application/octet-stream"),
