@@ -293,3 +293,15 @@ def test_country_names_stay_off_the_districts(demo: pl.DataFrame, which: str) ->
         box = name.get_window_extent(renderer)
         (x0, y0), (x1, y1) = ax.transData.inverted().transform([box.p0, box.p1])
         assert not shapely.box(x0, y0, x1, y1).intersects(covered), name.get_text()
+
+
+def test_a_gazetteer_without_polygons_still_gets_context(demo: pl.DataFrame) -> None:
+    """Districts known only by their centroids: dots for them, and towns, neighbours and
+    the scale bar around."""
+    points = demo.with_columns(pl.lit(None, dtype=pl.Binary).alias("geometry"))
+    fig = draw(points, mostly_top(points))
+    ax = fig.axes[0]
+    assert [c for c in ax.collections if c.get_gid() == "districts-without-shape"]
+    assert "Bamako" in {t.get_text() for t in texts(fig, "town-label")}
+    assert texts(fig, "neighbour-name")
+    assert [p for p in ax.patches if p.get_gid() == "scale-bar"]
