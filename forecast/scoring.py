@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -41,7 +41,11 @@ from forecast.bands import Bands, band_expr, load_bands
 from forecast.cadence import WEEK
 from forecast.cadence import get as get_cadence
 from forecast.schema import CHAMPIONS, EVENTS, FORECASTS
+from forecast.settings import Settings
 from forecast.store import Store, add_cadence_column
+
+if TYPE_CHECKING:  # training.fallback imports this module; scoring needs only the type
+    from training.dataset import Dataset
 
 log = structlog.get_logger(__name__)
 
@@ -186,7 +190,7 @@ def scored_frames(
     week: date,
     models: Mapping[tuple[str, int], ScoringModel],
     count_models: Mapping[tuple[str, int], ScoringModel],
-    settings: Any,
+    settings: Settings,
     *,
     data_as_of: date | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -324,8 +328,8 @@ def score_week(
     store: Store,
     week: date | None = None,
     *,
-    settings: Any = None,
-    ds: Any = None,
+    settings: Settings | None = None,
+    ds: Dataset | None = None,
     cadence: str | None = None,
 ) -> pl.DataFrame:
     """Score ``week`` (default: the latest panel period) with every champion and store it.

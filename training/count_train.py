@@ -28,6 +28,7 @@ import pandas as pd
 import polars as pl
 
 from forecast.cadence import WEEK, Cadence
+from forecast.settings import Settings
 from training.backtest import Window
 from training.count_backtest import (
     MODEL,
@@ -55,7 +56,7 @@ def count_model_name(target: str, horizon: int) -> str:
     return f"{PREFIX}-{target}-h{horizon}"
 
 
-def count_pairs(settings: Any, cadence: Cadence = WEEK) -> list[tuple[str, int]]:
+def count_pairs(settings: Settings, cadence: Cadence = WEEK) -> list[tuple[str, int]]:
     """The (count target, horizon) pairs a job of this cadence trains and scores: the
     settings' count targets by the weekly horizons; none at monthly cadence."""
     if cadence is not WEEK:

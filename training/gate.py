@@ -28,10 +28,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from forecast.settings import Settings
 from training.metrics import EPS
 
 # Rows of weights held at once by the ranking path (resamples x rows floats).
@@ -256,7 +256,7 @@ class GateRule:
     seed: int = 0
 
     @classmethod
-    def from_settings(cls, settings: Any) -> GateRule:
+    def from_settings(cls, settings: Settings) -> GateRule:
         return cls(
             metric=settings.gate_metric,
             resamples=settings.gate_resamples,

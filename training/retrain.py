@@ -36,6 +36,7 @@ from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
 from forecast.prerequisites import NotReady, require_history, require_inputs
 from forecast.schema import CHAMPIONS, EVENTS
+from forecast.settings import Settings
 from forecast.store import Store
 from training.backtest import MODEL, Window
 from training.baselines import BASELINES
@@ -66,7 +67,7 @@ class RetrainReport:
 
 
 def retrain(
-    settings: Any,
+    settings: Settings,
     *,
     drop: Path | None = None,
     force: bool = False,
@@ -104,7 +105,7 @@ def retrain(
     return report
 
 
-def settings_window(settings: Any, cadence: Cadence = WEEK) -> Window:
+def settings_window(settings: Settings, cadence: Cadence = WEEK) -> Window:
     """The backtest window the settings ask for (backtest_step, backtest_years); at monthly
     cadence the step is the cadence's (12 months: backtest_step counts weeks)."""
     if cadence is WEEK:
@@ -112,14 +113,14 @@ def settings_window(settings: Any, cadence: Cadence = WEEK) -> Window:
     return Window.of(cadence, default_years=settings.backtest_years)
 
 
-def cadence_pairs(settings: Any, cadence: Cadence) -> list[tuple[str, int]]:
+def cadence_pairs(settings: Settings, cadence: Cadence) -> list[tuple[str, int]]:
     """The (target, horizon) pairs a job of this cadence runs: settings.targets (at monthly
     cadence those counts can label: any and fatal) by the cadence's horizons."""
     targets = [t for t in settings.targets if t in cadence.targets]
     return [(t, h) for t in targets for h in settings.horizons_for(cadence.name)]
 
 
-def onset_window(settings: Any, cadence: Cadence) -> int:
+def onset_window(settings: Settings, cadence: Cadence) -> int:
     """settings.onset_window_weeks at weekly cadence; the cadence's own (12 months) else."""
     return settings.onset_window_weeks if cadence is WEEK else cadence.onset_window
 
@@ -136,7 +137,7 @@ def _ingest(store: Store, folder: Path, report: RetrainReport) -> int:
     return sum(r.rows_changed for r in reports if not r.skipped)
 
 
-def _pull(store: Store, settings: Any, report: RetrainReport) -> int:
+def _pull(store: Store, settings: Settings, report: RetrainReport) -> int:
     """ACLED's new and revised events when credentials are set; rows changed.
 
     A failed pull stores nothing and does not stop the job: the week is still forecast
@@ -158,7 +159,7 @@ def _pull(store: Store, settings: Any, report: RetrainReport) -> int:
     return pulled.rows_changed
 
 
-def ingest_field_reports(store: Store, settings: Any, report: RetrainReport) -> int:
+def ingest_field_reports(store: Store, settings: Settings, report: RetrainReport) -> int:
     """Place the service DB's pending field reports and upsert them into ``events``.
 
     Marked ingested only once the store committed them; if marking fails they are
@@ -216,7 +217,7 @@ def _nothing_new(client: Any, names: Sequence[str], data_hash: str) -> bool:
 
 
 def _run(
-    settings: Any,
+    settings: Settings,
     report: RetrainReport,
     *,
     drop: Path | None,
@@ -332,7 +333,7 @@ def _run(
 
 
 def model_params(
-    settings: Any, pairs: Sequence[tuple[str, int]], cadence: Cadence = WEEK
+    settings: Settings, pairs: Sequence[tuple[str, int]], cadence: Cadence = WEEK
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """Per pair: the tuned parameters (``forecast tune``) over the settings' model knobs.
 
