@@ -24,6 +24,7 @@ from forecast.cadence import Cadence
 from forecast.cadence import get as get_cadence
 from forecast.explain import finite_number
 from forecast.freshness import days_behind, is_stale
+from forecast.scoring import is_fallback
 from forecast.targets import target_expressions
 
 WEEK = timedelta(days=7)
@@ -426,6 +427,31 @@ def escalating(
 
 
 @dataclass(frozen=True)
+class Holdings:
+    """What the store holds that a model could learn from: the footer claims no input
+    beyond these (forecast.bulletin.load.holdings reads them)."""
+
+    event_sources: dict[str, int] = field(default_factory=dict)  # source -> events stored
+    deployments: int = 0  # national force positions
+    partners: dict[str, int] = field(default_factory=dict)  # partner kind -> sites
+    counts: int = 0  # rows of ACLED's admin-2 monthly counts
+
+
+def served_by(forecasts: pl.DataFrame, week: date, horizon: int, target: str) -> str | None:
+    """Who made one pair's forecasts of the week: "champion", "baseline" (the logistic
+    history stand-in, forecast.scoring.is_fallback) or None without rows."""
+    rows = forecasts.filter(
+        (pl.col("issue_week") == week)
+        & (pl.col("horizon") == horizon)
+        & (pl.col("target") == target)
+    )
+    versions = rows.get_column("model_version").drop_nulls().unique().to_list()
+    if not versions:
+        return None
+    return "baseline" if all(is_fallback(v) for v in versions) else "champion"
+
+
+@dataclass(frozen=True)
 class Freshness:
     """How old the bulletin's data were when it was made, by the API's rule
     (forecast.freshness): ``stale`` opens every format with a warning."""
@@ -471,6 +497,10 @@ class BulletinData:
     escalating: pl.DataFrame | None = None
     # None when the bulletin was assembled without a clock (then no staleness is claimed).
     freshness: Freshness | None = None
+    # What the store holds; None when not read (then the footer names no inputs).
+    holdings: Holdings | None = None
+    # served_by() of the main pair and of the kidnapping pair.
+    served: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -498,6 +528,7 @@ def assemble(
     *,
     today: date | None = None,
     stale_after_days: int | None = None,
+    holdings: Holdings | None = None,
 ) -> BulletinData:
     """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)
     and, when the store has it, the intensity table (None: not available).
@@ -569,6 +600,11 @@ def assemble(
         freshness=None
         if today is None or stale_after_days is None
         else freshness(data_as_of, today, stale_after_days),  # type: ignore[arg-type]
+        holdings=holdings,
+        served={
+            "main": served_by(forecasts, week, options.horizon, options.target),
+            "kidnap": served_by(forecasts, week, options.horizon, options.kidnap_target),
+        },
     )
 
 

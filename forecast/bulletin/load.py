@@ -7,9 +7,18 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from forecast.bulletin.data import WEEK, Options
+from forecast.bulletin.data import WEEK, Holdings, Options
 from forecast.cadence import get as get_cadence
-from forecast.schema import CHAMPIONS, COUNTS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
+from forecast.schema import (
+    CHAMPIONS,
+    COUNTS,
+    DEPLOYMENTS,
+    DISTRICTS,
+    EVENTS,
+    FORECASTS,
+    INTENSITY,
+    PARTNER_PRESENCE,
+)
 from forecast.store import Store
 
 EVENT_COLUMNS = ("event_date", "district_code", "event_type", "fatalities")
@@ -27,6 +36,33 @@ class Inputs:
     champions: pl.DataFrame
     # This period's intensity rows of the cadence; None when the store has no such table.
     intensity: pl.DataFrame | None = None
+    holdings: Holdings | None = None
+
+
+def _grouped(store: Store, table: str, column: str) -> dict[str, int]:
+    if not store.has_table(table):
+        return {}
+    rows = store.con.execute(
+        f"SELECT {column}, count(*) FROM {table} GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return {str(key): int(n) for key, n in rows if key is not None}
+
+
+def _count(store: Store, table: str) -> int:
+    if not store.has_table(table):
+        return 0
+    row = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def holdings(store: Store) -> Holdings:
+    """What the store holds that a model could have learnt from (the footer's inputs)."""
+    return Holdings(
+        event_sources=_grouped(store, EVENTS.name, "source"),
+        deployments=_count(store, DEPLOYMENTS.name),
+        partners=_grouped(store, PARTNER_PRESENCE.name, "partner"),
+        counts=_count(store, COUNTS.name),
+    )
 
 
 def _cadence_filter(store: Store, table: str, cadence: str) -> tuple[str, list]:
@@ -88,6 +124,7 @@ def load_inputs(store: Store, week: date, options: Options) -> Inputs:
         events=events.cast({"fatalities": pl.Int32}),  # type: ignore[union-attr]
         champions=_champions(store, "week"),
         intensity=_intensity(store, week, "week"),
+        holdings=holdings(store),
     )
 
 
@@ -135,4 +172,5 @@ def _monthly_inputs(store: Store, month: date, options: Options) -> Inputs:
         events=monthly.filter(pl.col("month").is_between(first, month)),
         champions=_champions(store, options.cadence),
         intensity=_intensity(store, month, options.cadence),
+        holdings=holdings(store),
     )

@@ -141,5 +141,6 @@ def publish(
         intensity=inputs.intensity,
         today=today or current_day(),
         stale_after_days=stale_after_days,
+        holdings=inputs.holdings,
     )
     return write_bulletin(data, inputs.districts, outputs, langs or available_languages())

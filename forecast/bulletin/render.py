@@ -19,8 +19,9 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from forecast import vocab
 from forecast.bulletin import drivers as reader_drivers
-from forecast.bulletin.data import BulletinData, Verification
+from forecast.bulletin.data import BulletinData, Holdings, Verification
 from forecast.bulletin.i18n import Catalogue
 from forecast.scoring import is_fallback
 
@@ -79,6 +80,12 @@ def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> lis
 def _families_line(data: BulletinData, t: Catalogue) -> str:
     """The footer's top driver families of the week (every district's listed drivers)."""
     ranked = reader_drivers.families(data.risk.get_column("top_drivers").to_list())
+    held = data.holdings
+    if held is not None:
+        # a family of inputs the store does not hold is no claim to make about this week
+        absent = {"partners"} if not held.partners else set()
+        absent |= {"deployments"} if not held.deployments else set()
+        ranked = [(name, share) for name, share in ranked if name not in absent]
     if not ranked:
         return ""
     items = [
@@ -268,6 +275,75 @@ def _model_line(data: BulletinData, t: Catalogue) -> str:
     )
 
 
+def _listed(t: Catalogue, items: list[str]) -> str:
+    """ "a, b and c" in the catalogue's language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('inputs.and')} {items[-1]}"
+
+
+def _sources(holdings: Holdings, t: Catalogue) -> str:
+    names = [t.get(f"inputs.sources.{s}", s) for s in sorted(holdings.event_sources)]
+    if holdings.counts:
+        names.append(t("inputs.sources.counts"))
+    return _listed(t, names) or t("inputs.sources.none")
+
+
+def _partner_names(holdings: Holdings, t: Catalogue) -> str:
+    names = [
+        t("inputs.partner_other")
+        if kind == "other"
+        else t.get(f"drivers.partners.{kind}.name", kind)
+        for kind in sorted(holdings.partners, key=_partner_rank)
+    ]
+    return ", ".join(names)
+
+
+def _partner_rank(kind: str) -> tuple[int, str]:
+    """The vocabulary's order (UN, French, Wagner, Africa Corps, other); unknown kinds last."""
+    known = list(vocab.PARTNER_KINDS)
+    return (known.index(kind) if kind in known else len(known), kind)
+
+
+def _served_sentence(kind: str, subject: str, holdings: Holdings, t: Catalogue) -> str:
+    """What one model learnt from: the baseline reads events alone; a champion every input
+    the store holds, and the footer says which it does not hold."""
+    sources = _sources(holdings, t)
+    if kind == "baseline":
+        return t("inputs.baseline", subject=subject, sources=sources)
+    used, missing = [t("inputs.events", sources=sources)], []
+    if holdings.deployments:
+        used.append(t("inputs.deployments", n=t.number(holdings.deployments)))
+    else:
+        missing.append(t("inputs.deployments_none"))
+    if holdings.partners:
+        used.append(t("inputs.partners", names=_partner_names(holdings, t)))
+    else:
+        missing.append(t("inputs.partners_none"))
+    text = t("inputs.model", subject=subject, inputs=_listed(t, used))
+    return f"{text} {t('inputs.not_loaded', items=_listed(t, missing))}" if missing else text
+
+
+def _method(data: BulletinData, t: Catalogue) -> str:
+    """The footer's method: which model served the rows and on what it was trained, from
+    the store's holdings (no claim when they were not read), then the calibration."""
+    parts = []
+    holdings, served = data.holdings, data.served
+    main = served.get("main")
+    if holdings is not None and main is not None:
+        subject = t(
+            "inputs.subject_main",
+            target=t(f"targets.{data.options.target}"),
+            horizon=horizon_label(t, data.options.horizon),
+        )
+        parts.append(_served_sentence(main, subject, holdings, t))
+        kidnap = served.get("kidnap")
+        if kidnap is not None and kidnap != main:
+            parts.append(_served_sentence(kidnap, t("inputs.subject_kidnap"), holdings, t))
+    parts.append(t("inputs.calibrated", bands=_bands_text(data, t)))
+    return " ".join(parts)
+
+
 def _bands_text(data: BulletinData, t: Catalogue) -> str:
     lowers = data.bands.lowers
     parts = []
@@ -387,7 +463,7 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
             "escalating_caption": t("intensity.chart_caption"),
             "model_line": _model_line(data, t),
             "families": _families_line(data, t),
-            "method": t("bulletin.method", bands=_bands_text(data, t)),
+            "method": _method(data, t),
             "horizon": horizon,
             "target": target,
         },

@@ -147,10 +147,10 @@ def test_families_are_shares_of_the_weeks_pull() -> None:
         # hist_any_52w in all six rows (6 x 0.3), pv_within_50km_4w 0.8, a UN withdrawal 0.5
         (
             "en",
-            "This week the model leaned most on violence in the district (58%), violence nearby"
+            "This week the forecasts leaned most on violence in the district (58%), violence nearby"
             " and across the country (26%), foreign partner-force sites (16%)",
         ),
-        ("fr", "Cette semaine, le modèle s’est surtout appuyé sur la violence dans le cercle"),  # noqa: RUF001
+        ("fr", "Cette semaine, les prévisions se sont surtout appuyées sur la violence dans le"),
     ],
 )
 def test_the_footer_names_the_top_families(lang: str, expected: str) -> None:
