@@ -435,6 +435,14 @@ class Holdings:
     deployments: int = 0  # national force positions
     partners: dict[str, int] = field(default_factory=dict)  # partner kind -> sites
     counts: int = 0  # rows of ACLED's admin-2 monthly counts
+    target_events: dict[str, int] = field(default_factory=dict)  # target -> events counting
+
+    def has_data(self, target: str) -> bool:
+        """Whether the sources hold anything a forecast of ``target`` could learn from
+        (ACLED's monthly counts have events and deaths, so ``any`` and ``fatal``)."""
+        if self.counts and target in ("any", "fatal"):
+            return True
+        return self.target_events.get(target, 0) > 0
 
 
 def served_by(forecasts: pl.DataFrame, week: date, horizon: int, target: str) -> str | None:

@@ -20,6 +20,7 @@ from forecast.schema import (
     PARTNER_PRESENCE,
 )
 from forecast.store import Store
+from forecast.targets import target_expressions
 
 EVENT_COLUMNS = ("event_date", "district_code", "event_type", "fatalities")
 
@@ -55,13 +56,33 @@ def _count(store: Store, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _target_events(store: Store) -> dict[str, int]:
+    """Placed events counting toward each target, over the whole store (the rule training's
+    labels use, forecast.targets, applied to one row per event type and deadliness)."""
+    if not store.has_table(EVENTS.name):
+        return {}
+    kinds = pl.from_arrow(
+        store.con.execute(
+            f"SELECT event_type, max(coalesce(fatalities, 0)) AS fatalities, count(*) AS n "
+            f"FROM {EVENTS.name} WHERE district_code IS NOT NULL "
+            "GROUP BY event_type, coalesce(fatalities, 0) > 0"
+        ).fetch_arrow_table()
+    )
+    return {
+        target: int(kinds.filter(rule).get_column("n").sum())  # type: ignore[union-attr]
+        for target, rule in target_expressions().items()
+    }
+
+
 def holdings(store: Store) -> Holdings:
-    """What the store holds that a model could have learnt from (the footer's inputs)."""
+    """What the store holds that a model could have learnt from (the footer's inputs, and
+    whether a target has any event at all)."""
     return Holdings(
         event_sources=_grouped(store, EVENTS.name, "source"),
         deployments=_count(store, DEPLOYMENTS.name),
         partners=_grouped(store, PARTNER_PRESENCE.name, "partner"),
         counts=_count(store, COUNTS.name),
+        target_events=_target_events(store),
     )
 
 

@@ -275,6 +275,15 @@ def _model_line(data: BulletinData, t: Catalogue) -> str:
     )
 
 
+def _no_data(data: BulletinData, target: str, t: Catalogue) -> str | None:
+    """One sentence when the sources hold no event of ``target`` at all; else None (also
+    when the holdings were not read)."""
+    held = data.holdings
+    if held is None or held.has_data(target):
+        return None
+    return t("bulletin.no_data", target=t(f"targets.{target}"), sources=_sources(held, t))
+
+
 def _listed(t: Catalogue, items: list[str]) -> str:
     """ "a, b and c" in the catalogue's language."""
     if len(items) <= 1:
@@ -365,13 +374,20 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
         period_name = _period_day(t, data.week)
     else:
         period_name = t("dates.week", week=number, year=year)
-    top = _rows(data.top, t, lang)
-    new = _rows(data.new_areas, t, lang)
-    kidnap = _rows(data.kidnapping, t, lang)
+    # A target the sources never record (kidnapping in UCDP GED) is said in one sentence,
+    # not listed as every district at 0% in alphabetical order.
+    main_gap = _no_data(data, opts.target, t)
+    # (without kidnapping forecasts at all, e.g. monthly, the section says that instead)
+    kidnap_gap = None if data.kidnapping.is_empty() else _no_data(data, opts.kidnap_target, t)
+    top = [] if main_gap else _rows(data.top, t, lang)
+    new = [] if main_gap else _rows(data.new_areas, t, lang)
+    kidnap = [] if kidnap_gap else _rows(data.kidnapping, t, lang)
     high_now = int(data.risk.get_column("high").sum())
 
     key = []
-    if high_now:
+    if main_gap:
+        key.append(main_gap)
+    elif high_now:
         key.append(
             t(
                 "bulletin.key_high",
@@ -385,11 +401,12 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
         key.append(t("bulletin.key_high_none", target=target, horizon=horizon))
     if top:
         key.append(t("bulletin.key_top", **_named(top[0])))
-    key.append(
-        t("bulletin.key_new", names=", ".join(r["name"] for r in new))
-        if new
-        else t("bulletin.key_new_none")
-    )
+    if not main_gap:
+        key.append(
+            t("bulletin.key_new", names=", ".join(r["name"] for r in new))
+            if new
+            else t("bulletin.key_new_none")
+        )
     if kidnap:
         key.append(t("bulletin.key_kidnap", **_named(kidnap[0])))
     section = _escalating(data, t)
@@ -436,10 +453,10 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
         "high_now": high_now,
         "high_before": data.high_before,
         "top": top,
-        "risers": _rows(data.risers, t, lang),
+        "risers": [] if main_gap else _rows(data.risers, t, lang),
         "new_areas": new,
         "kidnapping": kidnap,
-        "notes": _rows(data.notes, t, lang),
+        "notes": [] if main_gap else _rows(data.notes, t, lang),
         "verification": _verification(data.verification, t, opts.list_max),
         "escalating": section,
         "text": {
@@ -457,6 +474,8 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
             "key_messages": key,
             "map_caption": t("bulletin.map_caption", target=target, horizon=horizon),
             "kidnap_intro": t("bulletin.kidnap_intro", horizon=horizon),
+            "no_data_main": main_gap,
+            "no_data_kidnap": kidnap_gap,
             "risers_none": t("bulletin.risers_none", points=t.points(opts.min_rise)),
             "escalating_intro": t("intensity.intro", horizon=horizon),
             "escalating_note": escalating_note,
