@@ -25,6 +25,7 @@ from forecast.ingest import (
     ingest_events,
     ingest_partners,
 )
+from forecast.prerequisites import EXIT_NOT_READY, NotReady, require_districts
 from forecast.settings import get_settings
 from forecast.status import render_status, store_status
 from forecast.store import Store, reading
@@ -43,7 +44,10 @@ def _to_stderr(message: str) -> None:
 class StoreWaitingGroup(TyperGroup):
     """Every command runs with the command line's lock policy: opening a store another
     process holds waits FORECAST_STORE_LOCK_TIMEOUT_SECONDS with a message on stderr, and a
-    store still busy then ends the command with one line naming the holder (exit 75)."""
+    store still busy then ends the command with one line naming the holder (exit 75).
+
+    A command whose home lacks a step it needs (forecast.prerequisites) ends with one line
+    naming what is missing and the command that makes it (exit 1), not a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         policy = LockWait(
@@ -57,6 +61,9 @@ class StoreWaitingGroup(TyperGroup):
         except StoreBusyError as error:
             typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
             raise typer.Exit(EXIT_STORE_BUSY) from None
+        except NotReady as error:
+            typer.secho(f"Not ready: {error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(EXIT_NOT_READY) from None
 
 
 app = typer.Typer(
@@ -94,6 +101,17 @@ def _print(report: IngestReport) -> None:
         typer.echo(f"  ... and {len(report.warnings) - MAX_WARNINGS} more rows not stored")
 
 
+def _note_unplaced(store: Store, what: str) -> None:
+    """Rows ingested before any district are stored unplaced: say so, and what places them."""
+    if not store.has_table("districts") or store.count("districts") == 0:
+        typer.secho(
+            f"Note: no districts in the store, so these {what} are in no district yet: "
+            "`forecast ingest districts FILE` places them",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+
+
 FileArg = typer.Argument(..., help="File to read.", show_default=False)
 
 
@@ -111,6 +129,7 @@ def ingest_events_cmd(
                 store, file, format, nearest_max_km=settings.nearest_centroid_max_km, force=force
             )
         )
+        _note_unplaced(store, "events")
 
 
 @ingest_app.command("districts")
@@ -154,6 +173,7 @@ def ingest_deployments_cmd(
     """Ingest national troop deployments (the project's CSV format, docs/FORMATS.md)."""
     with reporting_input_errors(), open_store() as store:
         _print(ingest_deployments(store, file, force=force))
+        _note_unplaced(store, "deployments")
 
 
 @ingest_app.command("partners")
@@ -168,6 +188,7 @@ def ingest_partners_cmd(
     """Ingest foreign partner-force presence: the project's CSV or Geo-PKO (UN missions)."""
     with reporting_input_errors(), open_store() as store:
         _print(ingest_partners(store, file, format, missions=mission or None, force=force))
+        _note_unplaced(store, "partner sites")
 
 
 @ingest_app.command("counts")
@@ -184,6 +205,7 @@ def ingest_counts_cmd(
     refused when more than FORECAST_COUNTS_MAX_UNMATCHED of its rows match none.
     """
     with reporting_input_errors(), open_store() as store:
+        require_districts(store)  # counts are matched to stored districts, row by row
         settings = get_settings()
         _print(
             ingest_counts(

@@ -87,7 +87,7 @@ def backfill(
         raise _fail(str(error), EXIT_NO_DASK) from None
     settings = get_settings()
     feature_config = load_config(config or getattr(settings, "features_config", None))
-    tables = _load_tables(settings.db_path)
+    tables = _load_tables(settings.db_path, bounded=start is not None and end is not None)
     began = time.perf_counter()
     client = _connect(scheduler, workers, memory_limit)
     options = {"start": _day(start), "end": _day(end), "block_weeks": block_weeks}
@@ -115,18 +115,18 @@ def backfill(
     )
 
 
-def _load_tables(db_path: Path) -> CanonicalTables:
+def _load_tables(db_path: Path, *, bounded: bool) -> CanonicalTables:
+    """The canonical tables; events are required unless both ends of the panel are given."""
+    from forecast.cadence import WEEK
+    from forecast.prerequisites import require_districts, require_events, require_store
     from forecast.store import reading
 
-    if not db_path.exists():
-        raise _fail(f"No store at {db_path}: run `forecast ingest` first.", EXIT_NO_DATA)
+    require_store(db_path)
     with reading(db_path) as store:  # beside a writer: its last checkpoint
-        tables = store.load_tables()
-    if tables.districts.height == 0:
-        raise _fail(
-            "No districts in the store: run `forecast ingest districts` first.", EXIT_NO_DATA
-        )
-    return tables
+        require_districts(store)
+        if not bounded:
+            require_events(store, WEEK)
+        return store.load_tables()
 
 
 def _connect(scheduler: str | None, workers: int | None, memory_limit: str | None) -> Client:

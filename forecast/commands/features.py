@@ -13,10 +13,16 @@ import time
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import typer
+
+from forecast.cadence import MONTH, WEEK, Cadence
+from forecast.prerequisites import require_districts, require_events
+
+if TYPE_CHECKING:
+    from forecast.store import Store
 
 PANEL_TABLE = "panel"
 EXIT_NO_DATA = 1
@@ -114,15 +120,8 @@ def build(
         return
     began = time.perf_counter()
     with Store(settings.db_path) as store:
+        _require_inputs(store, WEEK, start, end)
         tables = store.load_tables()
-        if tables.districts.height == 0:
-            typer.secho(
-                "No districts in the store: run `forecast ingest districts ...` or "
-                "`forecast demo` first.",
-                fg=typer.colors.RED,
-                err=True,
-            )
-            raise typer.Exit(EXIT_NO_DATA)
         extend = store.has_table(PANEL_TABLE) and not full and start is None
         try:
             if extend:
@@ -150,6 +149,16 @@ def build(
     )
 
 
+def _require_inputs(
+    store: Store, cadence: Cadence, start: datetime | None, end: datetime | None
+) -> None:
+    """Districts, and events unless both ends are given (a panel over explicit weeks may
+    be all zeros)."""
+    require_districts(store)
+    if start is None or end is None:
+        require_events(store, cadence)
+
+
 def _is_monthly(cadence: str) -> bool:
     from forecast.cadence import get
 
@@ -165,19 +174,12 @@ def _build_monthly(
 ) -> None:
     """The district x month panel, built in full and stored in ``panel_month``."""
     import features
-    from forecast.cadence import MONTH
     from forecast.store import Store
 
     began = time.perf_counter()
     with Store(settings.db_path) as store:
+        _require_inputs(store, MONTH, start, end)
         tables = store.load_tables()
-        if tables.districts.height == 0:
-            typer.secho(
-                "No districts in the store: run `forecast ingest districts ...` first.",
-                fg=typer.colors.RED,
-                err=True,
-            )
-            raise typer.Exit(EXIT_NO_DATA)
         try:
             panel = features.build_monthly_panel(
                 tables, start=_day(start), end=_day(end), config=config, monthly=monthly

@@ -8,8 +8,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from forecast.settings import Settings
 
 keys_app = typer.Typer(help="Manage API keys (stored hashed in the service DB).")
 
@@ -18,7 +22,39 @@ def _engine():  # -> sqlalchemy Engine
     from forecast import servicedb
     from forecast.settings import Settings
 
-    return servicedb.connect(Settings().service_db)
+    settings = Settings()
+    if not settings.service_db_url:  # the default SQLite file lives in the home: make it
+        settings.home.mkdir(parents=True, exist_ok=True)
+    return servicedb.connect(settings.service_db)
+
+
+def _missing_forecasts(settings: Settings) -> str | None:
+    """Why the API will have nothing to serve at start, or None when forecasts are stored."""
+    from forecast.prerequisites import NotReady, require_forecasts, require_store
+    from forecast.store import reading
+
+    try:
+        require_store(settings.db_path)
+        with reading(settings.db_path) as store:
+            require_forecasts(store)
+    except NotReady as error:
+        return str(error)
+    return None
+
+
+def _warn_not_ready(reason: str, poll_seconds: float) -> None:
+    """One line: the API still starts (a deployment's readiness probe waits on /readyz),
+    but answers 503 until forecasts exist, and says how they will be picked up."""
+    picked_up = (
+        f"it loads them within {poll_seconds:g} s of their writing"
+        if poll_seconds > 0
+        else "then POST /v1/admin/reload or restart it"
+    )
+    typer.secho(
+        f"Not ready: {reason}; serving anyway: forecast routes answer 503 until then, {picked_up}",
+        fg=typer.colors.YELLOW,
+        err=True,
+    )
 
 
 def serve(
@@ -54,6 +90,9 @@ def serve(
         # Local to this process tree (never the shared home: replicas' pids would collide).
         own_dir = tempfile.mkdtemp(prefix="forecast-metrics-")
         os.environ[MULTIPROCESS_DIR] = own_dir
+    missing = _missing_forecasts(settings)
+    if missing:
+        _warn_not_ready(missing, settings.reload_poll_seconds)
     typer.echo(f"Serving on http://{host}:{port} (store {settings.db_path})", err=True)
     try:
         uvicorn.run(
@@ -116,7 +155,11 @@ def revoke_key(key_id: int = typer.Argument(..., help="Key id from `forecast key
     from forecast import servicedb
 
     if not servicedb.revoke_key(_engine(), key_id):
-        typer.secho(f"No active key with id {key_id}.", fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"No active key with id {key_id}: `forecast keys list` shows the keys and their ids",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(1)
     typer.echo(f"Revoked key {key_id}.")
 

@@ -18,6 +18,13 @@ import polars as pl
 import typer
 
 from forecast import vocab
+from forecast.prerequisites import (
+    NotReady,
+    require_history,
+    require_inputs,
+    require_panel,
+    require_store,
+)
 from forecast.schema import CHAMPIONS
 from forecast.settings import get_settings
 
@@ -173,13 +180,8 @@ def _dataset(
     if not pairs:
         typer.secho(f"No target to run at {cadence.name}ly cadence", err=True)
         raise typer.Exit(EXIT_BAD_OPTION)
-    if cadence is not WEEK and not store.has_table(cadence.panel_table):
-        typer.secho(
-            f"No {cadence.name}ly panel in the store: run `forecast features build --cadence "
-            f"{cadence.name}` first",
-            err=True,
-        )
-        raise typer.Exit(EXIT_BAD_OPTION)
+    if cadence is not WEEK:
+        require_panel(store, cadence)
     try:
         return dataset_from_store(
             store,
@@ -250,13 +252,16 @@ def _open_store() -> Store:
 
 @contextmanager
 def _reading(cadence: Cadence) -> Iterator[Store]:
-    """The store for reading a data set. Beside a writer this is a copy as of the writer's
+    """The store for reading a data set, which must hold districts and events
+    (forecast.prerequisites). Beside a writer this is a copy as of the writer's
     last checkpoint, so a backtest does not wait for an ingest to finish; without a stored
     panel the store is opened for writing instead (waiting for the lock), since building
     the data set then stores the panel it builds (training.dataset.load_panel)."""
     from forecast.store import reading
 
+    require_store(get_settings().db_path)
     with reading(get_settings().db_path) as store:
+        require_inputs(store, cadence)
         if store.has_table(cadence.panel_table):
             yield store
             return
@@ -368,6 +373,7 @@ def backtest_cmd(
     with _reading(cad) as store:
         ds = _without(_dataset(store, wanted, country or None, pool, cad), without)
         events = _stored_events(store) if counts else None
+    require_history(ds, wanted, window)
     results = (
         run_backtests(
             ds,
@@ -477,14 +483,16 @@ def train_cmd(
     settings = get_settings()
     cad = _cadence(cadence)
     pairs = _pairs(target, horizon, cad)
-    client = configure(settings.mlflow_uri, settings.artifact_root)
+    window = _window(start, end, step, cad)
     with _reading(cad) as store:
         ds = _dataset(store, pairs, cadence=cad)
+        require_history(ds, pairs, window)  # before MLflow makes a registry for nothing
+        client = configure(settings.mlflow_uri, settings.artifact_root)
         reconcile_aliases(client, store)  # before the gate reads the champions
     config = TrainConfig(
         metric=settings.gate_metric,
         seed=settings.seed,
-        window=_window(start, end, step, cad),
+        window=window,
         jobs=_jobs(jobs),
         params=_params(pairs, cad),
         k=settings.top_k,
@@ -572,21 +580,29 @@ def tune_cmd(
     pairs = _pairs(target, horizon, cad)
     with _reading(cad) as store:
         ds = _dataset(store, pairs, cadence=cad)
+    require_history(ds, pairs, _window(None, None, None, cad))
     configure(settings.mlflow_uri, settings.artifact_root)
     for t, h in pairs:
         name = model_name(t, h, cad)
         with mlflow.start_run(run_name=f"tune {name}"):
             mlflow.set_tags({"kind": "tune", "target": t, "horizon": h, "cadence": cad.name})
-            entry = tune(
-                ds,
-                t,
-                h,
-                metric=settings.gate_metric,
-                n_trials=trials or settings.tune_trials,
-                timeout=timeout,
-                until=until.date() if until else None,
-                seed=settings.seed,
-            )
+            try:
+                entry = tune(
+                    ds,
+                    t,
+                    h,
+                    metric=settings.gate_metric,
+                    n_trials=trials or settings.tune_trials,
+                    timeout=timeout,
+                    until=until.date() if until else None,
+                    seed=settings.seed,
+                )
+            except ValueError as error:  # the inner backtest's window is too short
+                raise NotReady(
+                    f"Cannot tune {name}: {error}",
+                    "ingest a longer history (`forecast ingest events FILE`) or pass a later "
+                    "--until",
+                ) from None
             mlflow.log_params({f"best.{k}": v for k, v in entry["params"].items()})
             mlflow.log_metric(f"best_{entry['metric']}", entry["value"])
         path = save_params(settings.home, t, h, entry, cad)
@@ -609,18 +625,18 @@ def score_cmd(
     from forecast.scoring import NoChampionError, score_week
 
     cad = _cadence(cadence)
+    require_store(get_settings().db_path)  # opening the store would create an empty one
     with _open_store() as store:
-        if not store.has_table(cad.panel_table) and cad.name != "week":
-            typer.secho(
-                f"No {cad.name}ly panel: run `forecast features build --cadence {cad.name}`",
-                err=True,
-            )
-            raise typer.Exit(EXIT_BAD_OPTION)
+        require_inputs(store, cad)
+        if cad.name != "week":  # the weekly panel is built on demand, the monthly one not
+            require_panel(store, cad)
         try:
             frame = score_week(store, week.date() if week else None, cadence=cad.name)
-        except NoChampionError as error:
-            typer.secho(str(error), err=True)
-            raise typer.Exit(1) from None
+        except NoChampionError:
+            raise NotReady(
+                "No champion model registered yet and FORECAST_BASELINE_FALLBACK is off",
+                "run `forecast train` (or `forecast retrain`)",
+            ) from None
     summary = frame.group_by("target", "horizon", "band").len().sort("target", "horizon", "band")
     typer.echo(f"{frame.height} forecasts for issue {cad.unit} {frame['issue_week'][0]}")
     print_table(summary)
