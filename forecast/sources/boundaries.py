@@ -135,6 +135,11 @@ def read_districts(
         check_zip(path)
     else:
         check_plain_size(path)
+    if suffix == ".shp":
+        # GDAL reads the attributes and index beside it: each is held to the same cap.
+        for sibling in (path.with_suffix(s) for s in (".dbf", ".shx", ".DBF", ".SHX")):
+            if sibling.is_file():
+                check_plain_size(sibling)
     if suffix in (".geojson", ".json"):
         check_json_depth(file, path.read_bytes())
     if suffix in GAZETTEER_SUFFIXES:

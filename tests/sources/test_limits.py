@@ -192,3 +192,13 @@ def test_a_geojson_declaring_an_unknown_crs_is_refused(tmp_path: Path) -> None:
     wgs84 = b'"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},'
     path.write_bytes(_geojson(b"Segou", wgs84))
     assert read_districts(path).height == 1
+
+
+def test_a_shapefile_whose_attribute_table_passes_the_cap_is_refused(
+    tmp_path: Path, small_cap: None
+) -> None:
+    shp = tmp_path / "bounds.shp"
+    shp.write_bytes(bytes.fromhex("0000270a") + bytes(96))
+    shp.with_suffix(".dbf").write_bytes(bytes(CAP + 1))
+    with pytest.raises(InputError, match=r"bounds\.dbf: the file is larger than the input limit"):
+        read_districts(shp)
