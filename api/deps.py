@@ -57,6 +57,9 @@ async def get_served(request: Request) -> Served:
     return Served(await get_snapshot(request), request.app.state.settings)
 
 
+# Every route under it needs a key (api.routes).
+API_PREFIX = "/v1/"
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 ServedDep = Annotated[Served, Depends(get_served)]
@@ -76,6 +79,35 @@ def _token(request: Request) -> str | None:
     return None
 
 
+def authenticate(request: Request) -> ApiKey:
+    """The request's active key, else a 401 problem (no key, or unknown or revoked)."""
+    token = _token(request)
+    challenge = {"WWW-Authenticate": 'Bearer realm="forecast"'}
+    if not token:
+        raise ApiProblem(
+            401,
+            "an API key is required: send it in the X-API-Key header or as "
+            "'Authorization: Bearer <key>'",
+            kind="unauthorized",
+            headers=challenge,
+        )
+    keys: KeyCache = request.app.state.keys
+    key = keys.lookup(token)
+    if key is None:
+        raise ApiProblem(
+            401, "the API key is unknown or revoked", kind="unauthorized", headers=challenge
+        )
+    return key
+
+
+def check_key_before_validation(request: Request) -> None:
+    """Raise the 401 a /v1 request without a valid key gets. FastAPI parses a JSON body
+    before it runs the key check, so without this a body that is not JSON was answered
+    422 to a caller with no key; now only a caller with a key learns what was malformed."""
+    if request.url.path.startswith(API_PREFIX):
+        authenticate(request)
+
+
 @cache
 def require(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency admitting keys with ``scope``: 401 without a key, 403 without the scope.
@@ -86,22 +118,7 @@ def require(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """
 
     async def authorised(request: Request) -> ApiKey:
-        token = _token(request)
-        challenge = {"WWW-Authenticate": 'Bearer realm="forecast"'}
-        if not token:
-            raise ApiProblem(
-                401,
-                "an API key is required: send it in the X-API-Key header or as "
-                "'Authorization: Bearer <key>'",
-                kind="unauthorized",
-                headers=challenge,
-            )
-        keys: KeyCache = request.app.state.keys
-        key = keys.lookup(token)
-        if key is None:
-            raise ApiProblem(
-                401, "the API key is unknown or revoked", kind="unauthorized", headers=challenge
-            )
+        key = authenticate(request)
         if not has_scope(key, scope):
             raise ApiProblem(
                 403,

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs_pages, problems
-from api.deps import SECURITY, SECURITY_SCHEMES
+from api.deps import SECURITY, SECURITY_SCHEMES, check_key_before_validation
 from api.docs_pages import DOCS_ROUTES
 from api.lifecycle import StoreLoader, lifespan
 from api.limits import BodyLimitMiddleware
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.metrics = Metrics()
 
-    problems.install(app)
+    problems.install(app, check_first=check_key_before_validation)
     app.include_router(health.router)
     app.include_router(api_router)
     # The map page holds no data (its script calls /v1 with the user's key): no auth.

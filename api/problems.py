@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -170,17 +171,32 @@ def _folded(text: str) -> str:
     return re.sub(r"[\s_-]+", "_", text.strip().lower())
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    problem = validation_problem([_pydantic_error(e) for e in exc.errors()])
-    return await _api_problem(request, problem)
+def _validation_handler(
+    check_first: Callable[[Request], None],
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        try:
+            check_first(request)
+        except ApiProblem as problem:
+            return await _api_problem(request, problem)
+        problem = validation_problem([_pydantic_error(e) for e in exc.errors()])
+        return await _api_problem(request, problem)
+
+    return validation_error
 
 
-def install(app: FastAPI) -> None:
-    """Route every error through problem+json (500s are caught by the request middleware)."""
+def _nothing_first(request: Request) -> None:
+    return None
+
+
+def install(app: FastAPI, check_first: Callable[[Request], None] = _nothing_first) -> None:
+    """Route every error through problem+json (500s are caught by the request middleware).
+    ``check_first`` may raise the problem a malformed request gets instead of its 422 (the
+    app's key check)."""
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, _validation_handler(check_first))
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

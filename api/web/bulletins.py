@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import FileResponse, Response
 
-from api.problems import problem_response, shown, validation_error, validation_problem
+from api.problems import problem_response, responses, shown, validation_error, validation_problem
 from forecast.bulletin.data import parse_period
 from forecast.bulletin.files import FORMATS, find_bulletin
 from forecast.bulletin.i18n import FALLBACK, available_languages
@@ -40,6 +40,8 @@ FILE_RESPONSES = {
         "content": {"application/problem+json": {}},
     },
     422: {"description": "Not an ISO week", "content": {"application/problem+json": {}}},
+    # The /v1 router's key check: no key, a key without the read scope, its rate limit.
+    **responses(401, 403, 429),
 }
 
 
