@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_monthly.py
 	$(BIN)/python benchmarks/bench_counts.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_serving.py
 	$(BIN)/python benchmarks/bench_backfill.py --block-weeks 156,260
 
 ## lock: regenerate requirements.lock and requirements-dev.lock after a dependency change
