@@ -159,7 +159,10 @@ def _inflate(path: Path, data: bytes, cap: int, *, keep: bool) -> bytes:
                     raise too_big(path, "the decompressed content")
                 if keep:
                     parts.append(chunk)
-                if inflater.eof or not inflater.unconsumed_tail:
+                if inflater.eof:
+                    break
+                # A full chunk may leave output pending inside zlib with no input left.
+                if not inflater.unconsumed_tail and len(chunk) < CHUNK:
                     break
                 chunk = inflater.decompress(inflater.unconsumed_tail, CHUNK)
         except zlib.error as exc:

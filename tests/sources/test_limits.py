@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,13 @@ def test_gzip_within_the_cap_is_read_whole_even_with_several_members(
     path = tmp_path / "two.csv.gz"
     path.write_bytes(data)
     assert read_bytes(path) == b"a,b\n1,2\n3,4\n"
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20])
+def test_gzip_is_inflated_exactly_whatever_its_size(tmp_path: Path, size: int) -> None:
+    data = random.Random(size).randbytes(size // 2) + bytes(size - size // 2)
+    packed = gzip.compress(data, compresslevel=9)
+    assert gunzip_capped(tmp_path / "x.gz", packed) == data
 
 
 def test_gzip_past_the_cap_is_refused_naming_the_setting(tmp_path: Path, small_cap: None) -> None:
