@@ -142,7 +142,7 @@ class Store:
     def read(self, name: str, where: str | None = None, params: list | None = None) -> pl.DataFrame:
         """A whole table (or the rows matching ``where``) as a polars frame."""
         sql = f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else "")
-        return pl.from_arrow(self.con.execute(sql, params or []).fetch_arrow_table())  # type: ignore[return-value]
+        return pl.from_arrow(self.con.execute(sql, params or []).to_arrow_table())  # type: ignore[return-value]
 
     def load_tables(self) -> CanonicalTables:
         """The canonical tables, typed as in ``forecast.schema``."""

@@ -216,7 +216,7 @@ def test_backtest_command_country_pool_and_without(
     assert {country_of(c) for c in mali["district_code"]} == {"MLI"}
     assert "evaluated on MLI; trained on MLI,NER; without noise_*" in result.output
     # Baselines are fitted on the same (pooled) rows whatever the model's columns.
-    same = everyone.filter(pl.col("district_code").is_in(mali["district_code"].unique()))
+    same = everyone.filter(pl.col("district_code").is_in(mali["district_code"].unique().implode()))
     assert same.sort("district_code", "issue_week")["logistic"].to_list() == pytest.approx(
         mali.sort("district_code", "issue_week")["logistic"].to_list()
     )
