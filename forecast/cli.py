@@ -25,7 +25,7 @@ from forecast.ingest import (
     ingest_events,
     ingest_partners,
 )
-from forecast.prerequisites import EXIT_NOT_READY, NotReady, require_districts
+from forecast.prerequisites import NotReady, refusing, report_not_ready, require_districts
 from forecast.settings import get_settings
 from forecast.status import render_status, store_status
 from forecast.store import Store, reading
@@ -61,9 +61,8 @@ class StoreWaitingGroup(TyperGroup):
         except StoreBusyError as error:
             typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
             raise typer.Exit(EXIT_STORE_BUSY) from None
-        except NotReady as error:
-            typer.secho(f"Not ready: {error}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(EXIT_NOT_READY) from None
+        except NotReady as error:  # a command not wrapped in prerequisites.refusing
+            raise report_not_ready(error) from None
 
 
 app = typer.Typer(
@@ -192,6 +191,7 @@ def ingest_partners_cmd(
 
 
 @ingest_app.command("counts")
+@refusing
 def ingest_counts_cmd(
     file: Path = FileArg,
     format: CountsFormat = typer.Option(

@@ -1,16 +1,21 @@
 """What a command needs from the home before it can run, and the one line that says so.
 
 Each ``require_*`` raises :class:`NotReady` naming the missing piece and the command that
-makes it; the command line prints that line and exits :data:`EXIT_NOT_READY` without a
+makes it; a command wrapped in :func:`refusing` (and any command of ``forecast``, whose
+group catches it too) prints that line and exits :data:`EXIT_NOT_READY` without a
 traceback (docs/OPERATIONS.md, "When a command refuses"). The checks run in the order a
 home is built: store, districts, events, panel, history long enough, forecasts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+import typer
 
 if TYPE_CHECKING:  # the training stack loads lazily: `forecast --help` stays quick
     from forecast.cadence import Cadence
@@ -34,6 +39,30 @@ class NotReady(Exception):
         self.missing = missing
         self.remedy = remedy
         super().__init__(f"{missing}: {remedy}")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def report_not_ready(error: NotReady) -> typer.Exit:
+    """Print the refusal's one line on stderr; the exit to raise."""
+    typer.secho(f"Not ready: {error}", fg=typer.colors.RED, err=True)
+    return typer.Exit(EXIT_NOT_READY)
+
+
+def refusing(command: Callable[P, R]) -> Callable[P, R]:
+    """The command, ending with its NotReady line and EXIT_NOT_READY instead of a
+    traceback on whichever Typer app it is registered (tests build their own)."""
+
+    @functools.wraps(command)  # Typer reads the options from the wrapped signature
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except NotReady as error:
+            raise report_not_ready(error) from None
+
+    return run
 
 
 def require_store(db_path: Path) -> None:
@@ -62,7 +91,10 @@ def require_events(store: Store, cadence: Cadence) -> None:
 
 
 def require_inputs(store: Store, cadence: Cadence) -> None:
-    """Districts, then events: what every panel, backtest and score starts from."""
+    """What a data set for a backtest or a score is read from: the cadence's stored panel,
+    or districts and then events to build it from."""
+    if _rows(store, cadence.panel_table) > 0:
+        return
     require_districts(store)
     require_events(store, cadence)
 
@@ -92,7 +124,12 @@ def _has_fold(ds: Dataset, target: str, horizon: int, window: Window) -> bool:
 
 def require_history(ds: Dataset, pairs: Sequence[tuple[str, int]], window: Window) -> None:
     """Every (target, horizon) has at least one backtest fold. The longest horizon without
-    one is named, with how long the panel is and must be, and the asked horizons that fit."""
+    one is named, with how long the panel is and must be, and the asked horizons that fit.
+
+    Only the data's length is judged: an explicit --start/--end that selects no issue
+    period is the caller's choice (the backtest then writes no rows), not a missing step.
+    """
+    window = replace(window, start=None, end=None)
     short = [(t, h) for t, h in pairs if not _has_fold(ds, t, h, window)]
     if not short:
         return

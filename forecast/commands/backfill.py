@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from forecast.commands.features import PANEL_TABLE, ConfigOpt, load_config
+from forecast.prerequisites import refusing
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -27,7 +28,7 @@ EXIT_NO_DASK = 3
 
 def register(app: typer.Typer) -> None:
     """Add the ``backfill`` command to the ``forecast`` command line."""
-    app.command("backfill")(backfill)
+    app.command("backfill")(refusing(backfill))
 
 
 def _day(value: datetime | None) -> date | None:

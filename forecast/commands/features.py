@@ -19,7 +19,7 @@ import polars as pl
 import typer
 
 from forecast.cadence import MONTH, WEEK, Cadence
-from forecast.prerequisites import require_districts, require_events
+from forecast.prerequisites import refusing, require_districts, require_events
 
 if TYPE_CHECKING:
     from forecast.store import Store
@@ -91,6 +91,7 @@ ConfigOpt = typer.Option(
 
 
 @features_app.command()
+@refusing
 def build(
     full: bool = typer.Option(
         False, "--full", help="Rebuild every week instead of extending the stored panel."

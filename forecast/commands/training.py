@@ -20,6 +20,7 @@ import typer
 from forecast import vocab
 from forecast.prerequisites import (
     NotReady,
+    refusing,
     require_history,
     require_inputs,
     require_panel,
@@ -699,8 +700,8 @@ def retrain_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add backtest, train, tune, score and retrain to the ``forecast`` command."""
-    app.command("backtest")(backtest_cmd)
-    app.command("train")(train_cmd)
-    app.command("tune")(tune_cmd)
-    app.command("score")(score_cmd)
-    app.command("retrain")(retrain_cmd)
+    app.command("backtest")(refusing(backtest_cmd))
+    app.command("train")(refusing(train_cmd))
+    app.command("tune")(refusing(tune_cmd))
+    app.command("score")(refusing(score_cmd))
+    app.command("retrain")(retrain_cmd)  # the job reports its own refusals (exit 1)

@@ -203,23 +203,41 @@ def stages(tmp_path_factory: pytest.TempPathFactory, files: Path) -> dict[str, P
     return homes
 
 
+ISOLATED = (
+    "FORECAST_ACLED_USERNAME",
+    "FORECAST_ACLED_PASSWORD",
+    "FORECAST_MLFLOW_TRACKING_URI",
+    "MLFLOW_TRACKING_URI",
+    "FORECAST_SERVICE_DB_URL",
+)
+
+
 @pytest.fixture
-def isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No ACLED login, and MLflow in each home (not a URI another test left process-wide)."""
-    for name in ("FORECAST_ACLED_USERNAME", "FORECAST_ACLED_PASSWORD", "MLFLOW_TRACKING_URI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("FORECAST_MLFLOW_TRACKING_URI", raising=False)
-    monkeypatch.delenv("FORECAST_SERVICE_DB_URL", raising=False)
-    yield
+def isolated() -> Iterator[None]:
+    """No ACLED login; MLflow and the service DB in each home. MLflow exports the tracking
+    URI a command sets, so the variables are put back as they were, set or not."""
+    before = {name: os.environ.pop(name, None) for name in ISOLATED}
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
 
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """uvicorn.run records its call instead of serving."""
+    """uvicorn.run records its call instead of serving; serve's process-wide logging set-up
+    and environment stay out of the other tests (structlog would keep the runner's stream)."""
     import uvicorn
+
+    import forecast.logs
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    monkeypatch.setattr(forecast.logs, "configure_logging", lambda **kw: None)
+    monkeypatch.setenv("FORECAST_LOG_JSON", "1")  # serve sets it; undone after the test
     return calls
 
 
