@@ -214,6 +214,21 @@ def new_high_areas(
     ).sort(["probability", "name"], descending=[True, False])
 
 
+def entered_high(risk: pl.DataFrame) -> pl.DataFrame:
+    """Districts in a high band this period that were not last period (or had no forecast
+    then), highest first."""
+    return risk.filter(pl.col("high") & ~pl.col("previous_high").fill_null(False)).sort(
+        ["probability", "name"], descending=[True, False]
+    )
+
+
+def left_high(risk: pl.DataFrame) -> pl.DataFrame:
+    """Districts in a high band last period that are not this period, largest fall first."""
+    return risk.filter(~pl.col("high") & pl.col("previous_high").fill_null(False)).sort(
+        ["change", "name"]
+    )
+
+
 @dataclass(frozen=True)
 class Verification:
     """Last week's forecasts against what happened in the weeks they covered."""

@@ -21,7 +21,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from forecast import vocab
 from forecast.bulletin import drivers as reader_drivers
-from forecast.bulletin.data import BulletinData, Holdings, Verification
+from forecast.bulletin.data import (
+    BulletinData,
+    Holdings,
+    Verification,
+    entered_high,
+    left_high,
+)
 from forecast.bulletin.i18n import Catalogue
 from forecast.scoring import is_fallback
 
@@ -38,7 +44,13 @@ def country_label(t: Catalogue, countries: list[str]) -> str:
     return ", ".join(t.get(f"countries.{code}", code) for code in countries)
 
 
-def _rows(frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = 3) -> list[dict[str, Any]]:
+# Drivers in a table cell: the two largest raising the risk; the notes have the rest.
+TABLE_DRIVERS = 2
+
+
+def _rows(
+    frame: pl.DataFrame, t: Catalogue, lang: str, drivers: int = TABLE_DRIVERS
+) -> list[dict[str, Any]]:
     """District rows with their numbers, formatted text and the drivers a reader sees
     (forecast.bulletin.drivers: actionable, merged, sign agreeing with meaning, >= 1 pt)."""
     out = []
@@ -247,6 +259,76 @@ def _stale(data: BulletinData, t: Catalogue) -> dict[str, Any] | None:
         "title": t("stale.title"),
         "behind": behind,
         "action": t("stale.action"),
+    }
+
+
+CHANGES_NAMES = 8  # districts named per line of the summary, then "and N more"
+CHANGES_RISES = 3
+
+
+def _named_list(t: Catalogue, items: list[str]) -> str:
+    shown = ", ".join(items[:CHANGES_NAMES])
+    more = len(items) - CHANGES_NAMES
+    return f"{shown} {t('changes.more', n=more)}" if more > 0 else shown
+
+
+def _change_item(t: Catalogue, row: dict[str, Any]) -> str:
+    return t(
+        "changes.item",
+        name=row["name"],
+        probability=t.percent(row["probability"]),
+        change=t.points(row.get("change")),
+    )
+
+
+def _changes(data: BulletinData, t: Catalogue, section: dict[str, Any] | None) -> dict[str, Any]:
+    """The summary on top: the data's date, districts entering (and leaving) a high band,
+    the largest rises and any escalation, each in one short line."""
+    comparable = data.high_before is not None
+    entered = entered_high(data.risk).to_dicts() if comparable else []
+    left = left_high(data.risk).to_dicts() if comparable else []
+    rises = data.risers.head(CHANGES_RISES).to_dicts()
+    lines = [
+        t(
+            "changes.data",
+            data_as_of=t.day(data.data_as_of),
+            start=_period_day(t, data.week),
+            horizon=horizon_label(t, data.options.horizon),
+        )
+    ]
+    if not comparable:
+        lines.append(t("changes.no_previous"))
+    else:
+        names = [_change_item(t, r) for r in entered]
+        lines.append(
+            t("changes.entered", items=_named_list(t, names))
+            if names
+            else t("changes.entered_none")
+        )
+        if left:
+            lines.append(
+                t("changes.left", items=_named_list(t, [_change_item(t, r) for r in left]))
+            )
+        lines.append(
+            t("changes.rises", items=", ".join(_change_item(t, r) for r in rises))
+            if rises
+            else t("changes.rises_none", points=t.points(data.options.min_rise))
+        )
+    escalating = [r for r in (section or {}).get("rows", []) if r.get("escalating")]
+    if escalating:
+        items = [t("changes.escalating_item", name=r["name"], ratio=t.number(r["ratio"], 1))
+                 for r in escalating]  # fmt: skip
+        lines.append(t("changes.escalating", items=_named_list(t, items)))
+    elif section is not None:
+        lines.append(t("changes.escalating_none"))
+    return {
+        "title": t("changes.title"),
+        "comparable": comparable,
+        "entered": [r["code"] for r in entered],
+        "left": [r["code"] for r in left],
+        "rises": [r["code"] for r in rises],
+        "escalating": [r["code"] for r in escalating],
+        "lines": lines,
     }
 
 
@@ -459,6 +541,7 @@ def document(data: BulletinData, lang: str = "en") -> dict[str, Any]:
         "notes": [] if main_gap else _rows(data.notes, t, lang),
         "verification": _verification(data.verification, t, opts.list_max),
         "escalating": section,
+        "changes": _changes(data, t, section),
         "text": {
             "html_lang": t("meta.html_lang"),
             "title": t("bulletin.title"),
@@ -551,8 +634,43 @@ def render_markdown(
     )
 
 
-def render_pdf(html: str, base_url: str | None = None) -> bytes:
-    """The HTML page printed to PDF by WeasyPrint (A4, the print stylesheet)."""
-    from weasyprint import HTML  # imported here: it loads pango, which the API never needs
+# Tighter print styles tried in turn when the last page would hold a few lines only (the
+# French bulletin's fifth page held two): the same content, a little denser.
+FIT_STEPS: tuple[str, ...] = (
+    "",
+    "body { font-size: 9pt !important; line-height: 1.38 !important; }"
+    " td { padding-top: .2rem !important; padding-bottom: .2rem !important; }"
+    " h2 { margin-top: 1rem !important; }",
+    "body { font-size: 8.5pt !important; line-height: 1.32 !important; }"
+    " td { padding-top: .15rem !important; padding-bottom: .15rem !important; }"
+    " h2 { margin-top: .8rem !important; } figure.chart img { max-height: 90mm !important; }",
+)
+END_ANCHOR = "bulletin-end"  # the id after the footer, where the content ends
+NEAR_EMPTY = 0.2  # a last page whose content ends above this share of its height
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+
+def _last_page_share(document: Any) -> float:
+    """How far down the last page the content reaches (0 = top, 1 = bottom); 1 when the
+    document has one page or no end anchor."""
+    if len(document.pages) < 2:
+        return 1.0
+    page = document.pages[-1]
+    position = page.anchors.get(END_ANCHOR)
+    return 1.0 if position is None else position[1] / page.height
+
+
+def render_pdf(html: str, base_url: str | None = None) -> bytes:
+    """The HTML page printed to PDF by WeasyPrint (A4, the print stylesheet).
+
+    When the last page would be near-empty, denser styles (:data:`FIT_STEPS`) are tried and
+    the first without such a page is kept; if none manages, the one with fewest pages."""
+    from weasyprint import CSS, HTML  # here: it loads pango, which the API never needs
+
+    page = HTML(string=html, base_url=base_url)
+    tried = []
+    for css in FIT_STEPS:
+        document = page.render(stylesheets=[CSS(string=css)] if css else None)
+        if _last_page_share(document) >= NEAR_EMPTY:
+            return document.write_pdf()
+        tried.append(document)
+    return min(tried, key=lambda d: len(d.pages)).write_pdf()
