@@ -516,7 +516,31 @@ def train_cmd(
     for outcome in outcomes:
         verdict = "champion" if outcome.promoted else "challenger"
         typer.echo(f"{outcome.name} v{outcome.version}: {verdict} — {outcome.reason}")
+    for outcome in outcomes:
+        if not outcome.promoted:
+            typer.echo(serving_line(client, outcome.name, settings.baseline_fallback))
     print_table(comparison_table([c.result for c in candidates]))
+
+
+def serving_line(client: object, name: str, fallback: bool) -> str:
+    """What serves a model whose new version was not promoted: the champion it keeps, or,
+    when it has none, the labelled baseline (or nothing) the scoring puts in its place.
+
+    Asked after the aliases moved: a version not promoted leaves ``champion`` where it was.
+    """
+    from training.count_train import PREFIX as COUNT_PREFIX
+    from training.tracking import champion_version
+
+    kept = champion_version(client, name)
+    if kept is not None:
+        return f"{name}: not promoted; champion v{kept.version} keeps serving"
+    head = f"{name}: not promoted, and there is no champion to keep"
+    if name.startswith(f"{COUNT_PREFIX}-"):
+        return f"{head}: no expected counts are served for it"
+    if fallback:
+        baseline = f"{name}/baseline-logistic"
+        return f"{head}: its forecasts come from the logistic history baseline ({baseline})"
+    return f"{head}: it is left unscored (FORECAST_BASELINE_FALLBACK=false)"
 
 
 def _train_counts(ds, horizons: list[int] | None, config, client) -> tuple[list, pl.DataFrame]:
@@ -695,6 +719,13 @@ def retrain_cmd(
         )
     for line in report.lines:
         typer.echo(line)
+    kept = [o for o in report.outcomes if not o.promoted]
+    if kept:
+        from training.tracking import configure
+
+        client = configure(settings.mlflow_uri, settings.artifact_root)
+        for outcome in kept:
+            typer.echo(serving_line(client, outcome.name, settings.baseline_fallback))
     raise typer.Exit(int(report.code))
 
 
