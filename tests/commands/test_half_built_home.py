@@ -203,29 +203,6 @@ def stages(tmp_path_factory: pytest.TempPathFactory, files: Path) -> dict[str, P
     return homes
 
 
-ISOLATED = (
-    "FORECAST_ACLED_USERNAME",
-    "FORECAST_ACLED_PASSWORD",
-    "FORECAST_MLFLOW_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "FORECAST_SERVICE_DB_URL",
-)
-
-
-@pytest.fixture
-def isolated() -> Iterator[None]:
-    """No ACLED login; MLflow and the service DB in each home. MLflow exports the tracking
-    URI a command sets, so the variables are put back as they were, set or not."""
-    before = {name: os.environ.pop(name, None) for name in ISOLATED}
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            os.environ.pop(name, None)
-            if value is not None:
-                os.environ[name] = value
-
-
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """uvicorn.run records its call instead of serving; serve's process-wide logging set-up
@@ -289,7 +266,6 @@ def test_command_on_a_half_built_home(
     stages: dict[str, Path],
     files: Path,
     tmp_path: Path,
-    isolated: None,
     served: list[dict[str, Any]],
     stack: ExitStack,
 ) -> None:

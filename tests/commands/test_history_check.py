@@ -38,9 +38,8 @@ def _home_with_weeks(tmp_path: Path, weeks: int) -> None:
 
 @pytest.mark.parametrize("weeks", [128, 129])
 def test_one_week_short_refuses_and_the_stated_length_runs(
-    weeks: int, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    weeks: int, home: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     _home_with_weeks(tmp_path, weeks)
     out = tmp_path / "preds.csv"
     result = _invoke(
@@ -65,3 +64,19 @@ def test_the_refusal_names_the_asked_horizons_that_fit(home: Path, tmp_path: Pat
     assert result.exit_code == 1
     assert "backtest of any at 4 weeks" in result.output
     assert result.output.rstrip().endswith("or keep to --horizon 1")
+
+
+def test_tune_refuses_a_history_too_short_for_its_inner_backtest(
+    home: Path, tmp_path: Path
+) -> None:
+    # Long enough for the backtest of h=1 (107 weeks), not for tune's backtest inside the
+    # weeks before it.
+    _home_with_weeks(tmp_path, 110)
+    result = _invoke("tune", "--target", "any", "--horizon", "1", "--trials", "1")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    [line] = [text for text in result.output.splitlines() if text.startswith("Not ready:")]
+    assert line.startswith("Not ready: Cannot tune risk-any-h1: training window before ")
+    assert line.endswith(
+        "ingest a longer history (`forecast ingest events FILE`) or pass a later --until"
+    )
