@@ -24,6 +24,7 @@ from forecast.cadence import Cadence
 from forecast.cadence import get as get_cadence
 from forecast.explain import finite_number
 from forecast.freshness import days_behind, is_stale
+from forecast.intensity import combine_bands
 from forecast.scoring import is_fallback
 from forecast.targets import target_expressions
 
@@ -131,11 +132,18 @@ def risk_table(
     target: str,
     bands: Bands | None = None,
     cadence: str = "week",
+    intensity: pl.DataFrame | None = None,
+    min_weekly_events: float = 0.0,
 ) -> pl.DataFrame:
     """This period's risk per district with the previous period's probability and the change.
 
     Columns: :data:`RISK_COLUMNS`, sorted by probability (highest first) then name.
     ``previous`` and ``change`` are null where the district had no forecast last week.
+
+    The band is the API's (api.snapshot.prepare_forecasts): the probability, as shown to
+    four decimals, on ``bands``, and the top band only where ``intensity`` expects
+    ``min_weekly_events`` a week of the horizon (forecast.intensity.combine_bands); so the
+    bulletin and the API never disagree on a district's band, whatever band was stored.
     """
     bands = bands or load_bands()
 
@@ -145,6 +153,16 @@ def risk_table(
             & (pl.col("horizon") == horizon)
             & (pl.col("target") == target)
         )
+        rows = rows.with_columns(
+            band_expr(pl.col("probability").round(4), bands).cast(pl.Utf8).alias("band")
+        )
+        if intensity is not None and min_weekly_events > 0:
+            columns = rows.columns
+            given = (
+                pl.col("cadence").fill_null(cadence) if "cadence" in columns else pl.lit(cadence)
+            )
+            with_cadence = rows.with_columns(given.alias("cadence"))
+            rows = combine_bands(with_cadence, intensity, bands, min_weekly_events).select(columns)
         return rows.with_columns(
             band_indices(rows, bands, "probability", "band").alias("band_index")
         )
@@ -552,6 +570,7 @@ def assemble(
     today: date | None = None,
     stale_after_days: int | None = None,
     holdings: Holdings | None = None,
+    min_weekly_events: float | None = None,
 ) -> BulletinData:
     """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)
     and, when the store has it, the intensity table (None: not available).
@@ -570,13 +589,35 @@ def assemble(
             f"{options.horizon}, target {options.target})"
         )
     cadence = options.cadence
-    risk = risk_table(forecasts, districts, week, options.horizon, options.target, bands, cadence)
+    if min_weekly_events is None:
+        from forecast.settings import get_settings
+
+        min_weekly_events = get_settings().top_band_min_weekly_events
+    risk = risk_table(
+        forecasts,
+        districts,
+        week,
+        options.horizon,
+        options.target,
+        bands,
+        cadence,
+        intensity=intensity,
+        min_weekly_events=min_weekly_events,
+    )
     top = top_districts(risk, options.top_n)
     risen = risers(risk, options.risers_n, options.min_rise)
     new = new_high_areas(risk, events, week, options.quiet_weeks, cadence)
     kidnap = top_districts(
         risk_table(
-            forecasts, districts, week, options.horizon, options.kidnap_target, bands, cadence
+            forecasts,
+            districts,
+            week,
+            options.horizon,
+            options.kidnap_target,
+            bands,
+            cadence,
+            intensity=intensity,
+            min_weekly_events=min_weekly_events,
         ),
         options.kidnap_n,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from forecast.bands import Bands
 from forecast.bulletin.data import BulletinData, Options, assemble
 from forecast.bulletin.files import (
     FORMATS,
@@ -121,11 +122,13 @@ def publish(
     *,
     today: date | None = None,
     stale_after_days: int | None = None,
+    bands: Bands | None = None,
 ) -> Published:
     """The bulletin of ``week`` (default: the latest forecasts) in every format.
 
     Its data are judged stale as the API judges them: against ``today`` (default: today,
-    UTC) and ``stale_after_days`` (default: FORECAST_STALE_AFTER_DAYS)."""
+    UTC) and ``stale_after_days`` (default: FORECAST_STALE_AFTER_DAYS); ``bands`` default
+    to FORECAST_BANDS, as the API's."""
     options = options or Options()
     if stale_after_days is None:
         stale_after_days = get_settings().stale_after_days
@@ -138,6 +141,7 @@ def publish(
         inputs.champions,
         week,
         options,
+        bands,
         intensity=inputs.intensity,
         today=today or current_day(),
         stale_after_days=stale_after_days,

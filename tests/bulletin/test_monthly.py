@@ -31,6 +31,7 @@ from forecast.bulletin.i18n import Catalogue
 from forecast.bulletin.words import explain, month_sentence
 from forecast.commands.bulletin import register
 from forecast.schema import CHAMPIONS, COUNTS, DISTRICTS, FORECASTS
+from forecast.settings import get_settings
 from forecast.store import Store
 from tests.bulletin import world
 
@@ -97,7 +98,11 @@ def cli() -> typer.Typer:
 
 
 @pytest.fixture
-def stocked(home: Path) -> Path:
+def stocked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The bulletin bands probabilities as the API does, on FORECAST_BANDS: the world's bands.
+    pairs = [[name, low] for name, low in zip(world.BANDS.names, world.BANDS.lowers, strict=True)]
+    monkeypatch.setenv("FORECAST_BANDS", json.dumps(pairs))
+    get_settings.cache_clear()
     with Store(home / "forecast.duckdb") as store:
         with store.transaction():
             store.upsert(DISTRICTS, world.districts())
