@@ -11,6 +11,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from forecast.cadence import Cadence
+from forecast.cadence import get as get_cadence
 from forecast.errors import InputError
 from forecast.ingest import (
     CountsFormat,
@@ -25,7 +27,14 @@ from forecast.ingest import (
     ingest_events,
     ingest_partners,
 )
-from forecast.prerequisites import NotReady, refusing, report_not_ready, require_districts
+from forecast.prerequisites import (
+    NotReady,
+    refusing,
+    report_not_ready,
+    require_districts,
+    require_events,
+    require_forecasts,
+)
 from forecast.settings import get_settings
 from forecast.status import render_status, store_status
 from forecast.store import Store, reading
@@ -245,6 +254,20 @@ def status() -> None:
             typer.echo("Nothing stored yet: the store is being created.")
             return
         typer.echo(render_status(store_status(store)))
+        step = next_step(store, get_cadence(settings.cadence))
+        if step is not None:
+            typer.echo(f"Next: {step}")
+
+
+def next_step(store: Store, cadence: Cadence) -> str | None:
+    """The first step this home still lacks before it has forecasts, and what makes it."""
+    try:
+        require_districts(store)
+        require_events(store, cadence)
+        require_forecasts(store)
+    except NotReady as missing:
+        return str(missing)
+    return None
 
 
 @app.command()

@@ -128,6 +128,10 @@ NOTES: dict[tuple[str, str], str] = {
         for s in ("empty", "no-districts")
     },
     ("status", "empty"): "No store yet",
+    ("status", "no-districts"): "Next: No districts in the store: run `forecast ingest districts",
+    ("status", "no-events"): "Next: No events in the store: run `forecast ingest events",
+    ("status", "events"): "Next: No forecasts in the store: run `forecast retrain`",
+    ("status", "panel"): "Next: No forecasts in the store: run `forecast retrain`",
     ("ingest drop", "empty"): "No files found",
 }
 
