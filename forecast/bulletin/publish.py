@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from forecast.bands import Bands
-from forecast.bulletin.data import BulletinData, Options, assemble
+from forecast.bulletin.data import BulletinData, Freshness, Options, assemble
 from forecast.bulletin.files import (
     FORMATS,
     bulletin_path,
@@ -41,6 +41,7 @@ from forecast.store import Store
 class Published:
     week: str
     files: list[Path] = field(default_factory=list)
+    freshness: Freshness | None = None  # how old the data were (stale: the banner is on)
 
 
 def map_png(data: BulletinData, districts: pl.DataFrame, lang: str) -> bytes:
@@ -75,7 +76,7 @@ def write_bulletin(
     formats: Sequence[str] = tuple(FORMATS),
 ) -> Published:
     """Write the bulletin in each language and format; returns the files written."""
-    published = Published(data.label)
+    published = Published(data.label, freshness=data.freshness)
     variant = variant_of(data.options.target, data.options.horizon, data.options.cadence)
     for lang in langs:
         doc = document(data, lang)

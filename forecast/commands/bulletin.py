@@ -79,3 +79,15 @@ def bulletin(
     typer.echo(f"Bulletin {published.week}:")
     for path in published.files:
         typer.echo(f"  {path}")
+    fresh = published.freshness
+    if fresh is not None and fresh.stale:
+        # The files open with the same warning; the person running the job sees it here.
+        age = "no data date" if fresh.days_behind is None else f"{fresh.days_behind} days old"
+        typer.secho(
+            f"Warning: the data are out of date ({age}, data as of {fresh.data_as_of}; "
+            f"FORECAST_STALE_AFTER_DAYS={fresh.stale_after_days}), so every bulletin file "
+            "opens with a banner. Refresh: `forecast pull acled` or the drop folder, then "
+            "`forecast retrain` and `forecast bulletin`.",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )

@@ -127,8 +127,11 @@ def test_the_command_reads_the_setting(home: Path, monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(app, ["bulletin", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert (folder / "bulletin.en.md").read_text().startswith("> **Out-of-date data.**")
+    assert "Warning: the data are out of date (" in result.output
+    assert "data as of 2025-06-15; FORECAST_STALE_AFTER_DAYS=21)" in result.output
     monkeypatch.setenv("FORECAST_STALE_AFTER_DAYS", "100000")
     get_settings.cache_clear()
     result = CliRunner().invoke(app, ["bulletin", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert (folder / "bulletin.en.md").read_text().startswith("# Weekly")
+    assert "out of date" not in result.output
