@@ -4,6 +4,7 @@ says so in one sentence instead of listing every district at 0% in alphabetical 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from html import unescape
 from pathlib import Path
 
@@ -85,3 +86,34 @@ def test_targets_with_data_are_still_listed(folder: Path) -> None:
     doc = json.loads((folder / "bulletin.en.json").read_text())
     assert doc["text"]["no_data_main"] is None
     assert [r["name"] for r in doc["top"]][:2] == ["Alpha", "Beta"]
+
+
+def test_on_real_ucdp_car_data_kidnapping_is_one_sentence(tmp_path: Path) -> None:
+    """UCDP GED for the Central African Republic in the OCHA sous-préfectures: the store has
+    no abduction at all, so the section is the sentence, not 72 districts at 0%."""
+    from forecast.ingest import ingest_districts, ingest_events
+    from forecast.schema import FORECASTS
+    from tests.conftest import shared_data
+
+    boundaries = shared_data("ocha_car_admin2", "caf_admbnda_adm2_200k_sigcaf_reach_itos_v2.shp")
+    ged = shared_data("ucdp_ged_v23_1_car", "ged_v23_1_car.csv.gz")
+    with Store(tmp_path / "forecast.duckdb") as store:
+        ingest_districts(store, boundaries)
+        ingest_events(store, ged, "ucdp")
+        codes = store.read("districts").get_column("code").to_list()
+        newest = store.con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+        week = newest - timedelta(days=newest.weekday())
+        rows = [
+            {"district_code": code, "issue_week": week, "horizon": 4, "target": target,
+             "probability": p, "band": "low", "model_version": f"risk-{target}-h4/1",
+             "data_as_of": newest}
+            for i, code in enumerate(codes)
+            for target, p in (("any", 0.05 + 0.9 * i / len(codes)), ("abduction", 0.0))
+        ]  # fmt: skip
+        store.replace("forecasts", FORECASTS.conform(pl.DataFrame(rows)))
+        publish(store, tmp_path / "out", week, ["en"], today=newest, stale_after_days=21)
+    label = f"{week.isocalendar()[0]}-W{week.isocalendar()[1]:02d}"
+    doc = json.loads((tmp_path / "out" / "bulletins" / label / "bulletin.en.json").read_text())
+    assert doc["kidnapping"] == []
+    assert doc["text"]["no_data_kidnap"].startswith(SENTENCE["en"])
+    assert len(doc["top"]) == 10 and doc["text"]["no_data_main"] is None
