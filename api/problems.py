@@ -109,6 +109,21 @@ async def _api_problem(request: Request, exc: Exception) -> Response:
     )
 
 
+def _http_handler(
+    check_first: Callable[[Request], None],
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:  # a body FastAPI could not even decode
+            try:
+                check_first(request)
+            except ApiProblem as problem:
+                return await _api_problem(request, problem)
+        return await _http_error(request, exc)
+
+    return http_error
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
@@ -192,10 +207,10 @@ def _nothing_first(request: Request) -> None:
 
 def install(app: FastAPI, check_first: Callable[[Request], None] = _nothing_first) -> None:
     """Route every error through problem+json (500s are caught by the request middleware).
-    ``check_first`` may raise the problem a malformed request gets instead of its 422 (the
-    app's key check)."""
+    ``check_first`` may raise the problem a malformed request gets instead of its 422, or
+    the 400 of a body that cannot be decoded (the app's key check)."""
     app.add_exception_handler(ApiProblem, _api_problem)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, _http_handler(check_first))
     app.add_exception_handler(RequestValidationError, _validation_handler(check_first))
 
 

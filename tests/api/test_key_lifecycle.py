@@ -66,7 +66,7 @@ def status_of(port: int, path: str, token: str) -> int:
 def test_a_request_without_a_key_is_401_whatever_its_body(client, tokens) -> None:
     # FastAPI parses a JSON body before the key check; a caller without a key must still
     # learn nothing but that it needs one.
-    for body in (b"\x00", b"{not json", b'{"reporter_id": 5}'):
+    for body in (b"\x00", b"\xff", b"{not json", b'{"reporter_id": 5}'):
         anonymous = client.post(
             "/v1/incidents", content=body, headers={"Content-Type": "application/json"}
         )
@@ -82,7 +82,7 @@ def test_a_request_without_a_key_is_401_whatever_its_body(client, tokens) -> Non
             content=body,
             headers={"Content-Type": "application/json", "X-API-Key": tokens["report"]},
         )
-        assert keyed.status_code == 422, (body, keyed.text)
+        assert keyed.status_code in (400, 422), (body, keyed.text)
 
 
 def test_the_service_db_holds_no_plaintext_key(world: Path, api_home: Path) -> None:
