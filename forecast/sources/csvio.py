@@ -11,6 +11,7 @@ import csv
 import difflib
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ from forecast.sources.limits import (
 ROW: Final = "__row"  # 1-based data row number (header excluded), kept through parsing
 SHOWN_CHARS: Final = 60  # longest input value quoted back in a problem
 SHOWN_COLUMNS: Final = 60  # header names listed in a problem
+MAX_COLUMNS: Final = 1_000  # ACLED has 31 columns, UCDP GED about 50, Geo-PKO v2.1 113
 MAX_COLUMN_NAME: Final = 200  # longest column name accepted: longer is not a header
 CLOSE_MATCH: Final = 0.8  # difflib ratio above which an unknown column is taken for a typo
 _DUPLICATE_SUFFIX = re.compile(r"^(.*)_duplicated_\d+$")
@@ -261,9 +263,16 @@ def column_problems(
         )
     if long_names:
         return
-    bases = [_base_name(n, names) for n in names]
-    for name in dict.fromkeys(bases):
-        if (count := bases.count(name)) > 1:
+    if len(names) > MAX_COLUMNS:
+        report.add(
+            f"the file has {len(names):,} columns (header names or JSON keys); at most "
+            f"{MAX_COLUMNS:,} are allowed (is this the right file?)"
+        )
+        return
+    present = set(names)
+    bases = [_base_name(n, present) for n in names]
+    for name, count in Counter(bases).items():
+        if count > 1:
             times = "twice" if count == 2 else f"{count} times"
             report.add(f"column appears more than once in the header ({times})", field=name)
     header = shown_header(n for n, base in zip(names, bases, strict=True) if n == base)
@@ -284,7 +293,7 @@ def shown_header(names: Iterable[str]) -> str:
     return text + (f" and {more} more" if more > 0 else "")
 
 
-def _base_name(name: str, names: Sequence[str]) -> str:
+def _base_name(name: str, names: Collection[str]) -> str:
     match = _DUPLICATE_SUFFIX.match(name)
     return match.group(1) if match and match.group(1) in names else name
 

@@ -30,6 +30,7 @@ HUGE_ID = 100_000
 HUGE_NAME = 2_000_000
 HUGE_CODE = 100_000
 DEEP = 100_000
+WIDE = 100_000  # columns in the wide-header files
 
 
 @dataclass(frozen=True)
@@ -401,6 +402,8 @@ def _generic(folder: Path, lay: Layout, bomb: bytes) -> list[Case]:
     put("extra-field", "\n".join([*lines[:2], lines[2] + ",surplus", *lines[3:]]) + "\n", row=2)
     put("unclosed-quote", "\n".join([*lines[:2], '"' + lines[2]]) + "\n")
     put("only-delimiters", ",,,,\n,,,,\n")
+    wide = ",".join([*lay.columns, *(f"c{i}" for i in range(WIDE))])
+    put("wide-header", wide + "\n" + lines[1] + "," * WIDE + "\n", says="columns")
     put(
         "huge-name",
         lay.text(rows=lay.changed(0, **{lay.name_field: "N" * HUGE_NAME})),
@@ -697,6 +700,8 @@ def _ucdp_json(folder: Path, bomb: bytes) -> list[Case]:
         return json.dumps({"TotalCount": len(rows), "Result": rows})
 
     put("deep-list", "[" * DEEP + "]" * DEEP, says="levels deep")
+    wide = [dict(good[0], **{f"k{i}": i for i in range(WIDE)}), good[1]]
+    put("wide-record", page(wide), says="columns")
     put("deep-object", '{"a":' * DEEP + "1" + "}" * DEEP, says="levels deep")
     put(
         "deep-in-result",

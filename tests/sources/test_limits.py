@@ -210,3 +210,17 @@ def test_a_shapefile_whose_attribute_table_passes_the_cap_is_refused(
     shp.with_suffix(".dbf").write_bytes(bytes(CAP + 1))
     with pytest.raises(InputError, match=r"bounds\.dbf: the file is larger than the input limit"):
         read_districts(shp)
+
+
+def test_a_header_with_too_many_columns_is_refused_at_once(tmp_path: Path) -> None:
+    site = {
+        "name": "Camp",
+        "force": "FAMa",
+        "latitude": 14.5,
+        "longitude": -4.5,
+        "start": "2020-01-01",
+    }
+    columns = [*DEPLOYMENT_COLUMNS, *(f"c{i}" for i in range(100_000))]
+    path = write_rows(tmp_path / "wide.csv", columns, [site])
+    with pytest.raises(InputError, match=r"wide\.csv: the file has 100,011 columns"):
+        read_deployments(path)
