@@ -10,10 +10,10 @@ does not even try another one (ReDoc's sidebar would fetch its vendor's logo fro
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse
 
 DOCS_ASSETS = "/docs-assets"
 # The package's data folder; tests/api/test_docs_pages.py fetches each file the pages name.
-ASSETS = Path(str(files("fastapi_offline") / "static"))
+ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 ASSET_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png")
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 # For the request logs' route label: these pages are not in the OpenAPI schema.
