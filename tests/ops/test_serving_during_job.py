@@ -215,3 +215,29 @@ def test_a_writer_beside_the_apis_read_waits_for_it_then_runs(home: tuple[Path, 
     assert done.returncode == 0, done.stderr
     assert "Waiting for the store" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_checks_see_a_half_written_week_and_a_week_going_back() -> None:
+    """The checks above are not vacuous: a week short of a district, intensity missing for
+    one district, an answer without rows, or an older week after a newer one is caught."""
+    rows = {("2026-11-09", 4, "any"): 3, ("2026-11-16", 4, "any"): 3}
+    intense = dict(rows)
+
+    def answer(week: str, n: int, with_intensity: int) -> Answer:
+        key = (week, 4, "any")
+        return Answer(
+            "/v1/forecasts?limit=10000",
+            200,
+            0.0,
+            week=week,
+            rows={key: n} if n else {},
+            with_intensity={key: with_intensity} if n else {},
+            total=n,
+            versions=frozenset({"risk-any-h4/1"}),
+        )
+
+    whole = [answer("2026-11-09", 3, 3), answer("2026-11-16", 3, 3)]
+    assert not _half_written(whole, rows, intense) and not _weeks_go_back(whole)
+    broken = [answer("2026-11-16", 2, 2), answer("2026-11-16", 3, 2), answer("2026-11-16", 0, 0)]
+    assert len(_half_written(broken, rows, intense)) == 3
+    assert _weeks_go_back(list(reversed(whole))) == [(1, "2026-11-16", "2026-11-09")]
