@@ -29,16 +29,21 @@ def _engine():  # -> sqlalchemy Engine
 
 
 def _missing_forecasts(settings: Settings) -> str | None:
-    """Why the API will have nothing to serve at start, or None when forecasts are stored."""
+    """Why the API will have nothing to serve at start, or None when forecasts are stored
+    or a writer holds the store (the API waits for it itself; copying it to look is not
+    worth a large store's copy)."""
+    from forecast import storelock
     from forecast.prerequisites import NotReady, require_forecasts, require_store
-    from forecast.store import reading
+    from forecast.store import Store
 
     try:
         require_store(settings.db_path)
-        with reading(settings.db_path) as store:
+        with Store(settings.db_path, read_only=True, wait=storelock.NO_WAIT) as store:
             require_forecasts(store)
     except NotReady as error:
         return str(error)
+    except storelock.StoreBusyError:
+        return None
     return None
 
 
