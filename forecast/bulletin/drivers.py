@@ -74,7 +74,8 @@ class Driver:
 def effect(probability: float, contribution: float) -> float:
     """Probability points the pull ``contribution`` (log-odds) adds to ``probability``."""
     p = min(max(probability, 1e-6), 1 - 1e-6)
-    without = math.log(p / (1 - p)) - contribution
+    # clamped: a corrupt contribution of 1e6 must not overflow exp()
+    without = min(max(math.log(p / (1 - p)) - contribution, -50.0), 50.0)
     return 100 * (p - 1 / (1 + math.exp(-without)))
 
 

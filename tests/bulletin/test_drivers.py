@@ -91,6 +91,10 @@ def test_none_shows_as_zero_points() -> None:
     assert Catalogue("en").signed_points(one.points) == "\u22121 pts"
 
 
+def test_a_huge_contribution_does_not_overflow() -> None:
+    assert effect(0.5, 1e6) == pytest.approx(50) and effect(0.5, -1e6) == pytest.approx(-50)
+
+
 def test_a_change_that_rounds_to_nothing_has_no_sign() -> None:
     en = Catalogue("en")
     assert en.points(-0.004) == "±0 pts" and en.points(0.004) == "±0 pts"
