@@ -831,6 +831,7 @@ def _zips(folder: Path, command: tuple[str, ...], good: str, latin: bytes) -> li
     archive("no-layer", {"readme.txt": b"nothing here"}, says="exactly one")
     archive("traversal", {"../../evil.geojson": good.encode()}, says="unsafe path")
     archive("latin1-geojson", {"d.geojson": latin}, row=2, field="shapeName")
+    archive("deep-geojson", {"d.geojson": ("[" * DEEP + "]" * DEEP).encode()})
     archive("garbage-shp", {"d.shp": random.Random("zip").randbytes(1024)})
     truncated = folder / "districts-zip-truncated.zip"
     truncated.write_bytes((folder / "districts-zip-two-layers.zip").read_bytes()[:50])
