@@ -137,8 +137,12 @@ def shown(
     """The drivers of one forecast a reader sees (module docstring), largest effect first."""
     per_year = get_cadence(cadence).periods_per_year
     t = Catalogue(lang, cadence)
+    try:
+        items = weekly.parse_drivers(top_drivers)
+    except ValueError:  # a malformed cell shows no driver, as in the API, never a traceback
+        return []
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for item in weekly.parse_drivers(top_drivers):
+    for item in items:
         reading = weekly.read_feature(item["feature"])
         if actionable(reading, item["value"], per_year):
             groups.setdefault(_group(reading), []).append({**item, "reading": reading})
@@ -235,7 +239,11 @@ def families(top_drivers: Iterable[str | None], n: int = 3) -> list[tuple[str, f
     half a percent)."""
     totals: dict[str, float] = {}
     for cell in top_drivers:
-        for item in weekly.parse_drivers(cell):
+        try:
+            items = weekly.parse_drivers(cell)
+        except ValueError:
+            continue
+        for item in items:
             name = family(item["feature"])
             totals[name] = totals.get(name, 0.0) + abs(item["contribution"])
     grand = sum(totals.values())

@@ -91,6 +91,12 @@ def test_none_shows_as_zero_points() -> None:
     assert Catalogue("en").signed_points(one.points) == "\u22121 pts"
 
 
+def test_a_malformed_cell_shows_no_driver() -> None:
+    assert shown("{not json", 0.5) == []
+    good = json.dumps([{"feature": "events_pv_4w", "value": 1, "contribution": 1.0}])
+    assert families(["{not json", good]) == [("history", 1.0)]
+
+
 def test_a_huge_contribution_does_not_overflow() -> None:
     assert effect(0.5, 1e6) == pytest.approx(50) and effect(0.5, -1e6) == pytest.approx(-50)
 
