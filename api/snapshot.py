@@ -183,7 +183,7 @@ def read_store(path: Path, *, retries: int = 20, cadence: Cadence | str = WEEK) 
 
 
 def _frame(store: Store, sql: str) -> pl.DataFrame:
-    return pl.from_arrow(store.con.execute(sql).fetch_arrow_table())  # type: ignore[return-value]
+    return pl.from_arrow(store.con.execute(sql).to_arrow_table())  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,9 @@ def _geometry_json(frame: pl.DataFrame) -> list[str]:
 
 def build_districts(districts: pl.DataFrame, forecast_codes: pl.Series) -> DistrictIndex:
     """Index the districts table plus any code that only appears in forecasts."""
-    missing = forecast_codes.unique().filter(~forecast_codes.unique().is_in(districts["code"]))
+    missing = forecast_codes.unique().filter(
+        ~forecast_codes.unique().is_in(districts["code"].implode())
+    )
     frame = pl.concat(
         [districts, pl.DataFrame({"code": missing}).with_columns(name=pl.col("code"))],
         how="diagonal_relaxed",
