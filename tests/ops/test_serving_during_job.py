@@ -181,7 +181,8 @@ def test_the_api_answers_every_request_while_ingest_score_and_retrain_run(
         f"{during['ingest']}, score {during['score']}, retrain {during['retrain']}; "
         f"served week {start_week} -> {newest}; {len(reloads)} reloads "
         f"({len(reloads) - len(refused)} done, {len(refused)} busy); "
-        f"the job waited for the server's read {waited} times"
+        f"the job waited for the server's read {waited} times; exit codes "
+        + ", ".join(f"{name} {done.returncode}" for name, done in jobs.items())
     )
 
 
