@@ -16,6 +16,7 @@ import gzip
 import io
 import json
 import random
+import sqlite3
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -536,6 +537,10 @@ def _generic(folder: Path, lay: Layout, bomb: bytes) -> list[Case]:
     cases.append(
         Case(f"{lay.reader}-missing-file", lay.command, folder / f"{lay.reader}-absent.csv")
     )
+    device = folder / f"{lay.reader}-dev-zero.csv"
+    if Path("/dev/zero").exists() and not device.is_symlink():
+        device.symlink_to("/dev/zero")  # endless zeros behind an ordinary name
+        cases.append(Case(f"{lay.reader}-dev-zero", lay.command, device))
     folder_case = folder / f"{lay.reader}-a-folder.csv"
     folder_case.mkdir(exist_ok=True)
     cases.append(Case(f"{lay.reader}-a-folder", lay.command, folder_case))
@@ -808,6 +813,12 @@ def _districts(folder: Path) -> list[Case]:
     shp = folder / "districts-truncated.shp"
     shp.write_bytes(SHP_HEADER[:60])
     cases.append(Case("districts-truncated-shp", command, shp))
+    garbage = folder / "districts-garbage.gpkg"
+    garbage.write_bytes(b"SQLite format 3\x00" + random.Random("gpkg").randbytes(4096))
+    cases.append(Case("districts-garbage-gpkg", command, garbage))
+    empty_db = folder / "districts-empty-db.gpkg"
+    sqlite3.connect(empty_db).execute("CREATE TABLE empty_table (x)").connection.close()
+    cases.append(Case("districts-empty-db-gpkg", command, empty_db))
     lonely = folder / "districts-no-dbf.shp"
     lonely.write_bytes(SHP_HEADER)
     cases.append(Case("districts-no-dbf-shp", command, lonely))
