@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -648,6 +648,7 @@ def score_cmd(
     <model>/baseline-logistic (FORECAST_BASELINE_FALLBACK=false: left unscored).
     """
     from forecast.scoring import NoChampionError, score_week
+    from training.retrain import cadence_pairs
 
     cad = _cadence(cadence)
     require_store(get_settings().db_path)  # opening the store would create an empty one
@@ -655,8 +656,12 @@ def score_cmd(
         require_inputs(store, cad)
         if cad.name != "week":  # the weekly panel is built on demand, the monthly one not
             require_panel(store, cad)
+        ds = _dataset(store, cadence_pairs(get_settings(), cad), cadence=cad)
+        day = cad.truncate(week.date()) if week else None
+        if day is not None:
+            _check_in_panel(ds, day)
         try:
-            frame = score_week(store, week.date() if week else None, cadence=cad.name)
+            frame = score_week(store, day, cadence=cad.name, ds=ds)
         except NoChampionError:
             raise NotReady(
                 "No champion model registered yet and FORECAST_BASELINE_FALLBACK is off",
@@ -665,6 +670,21 @@ def score_cmd(
     summary = frame.group_by("target", "horizon", "band").len().sort("target", "horizon", "band")
     typer.echo(f"{frame.height} forecasts for issue {cad.unit} {frame['issue_week'][0]}")
     print_table(summary)
+
+
+def _check_in_panel(ds: Dataset, day: date) -> None:
+    """The issue period asked for is one of the panel's; else exit 2 with the panel's range."""
+    periods = ds.frame[ds.key]
+    if (periods == day).any():
+        return
+    cad = ds.cadence
+    typer.secho(
+        f"No panel rows for issue {cad.unit} {day}: the panel covers {periods.min()} .. "
+        f"{periods.max()}; pick a {cad.unit} inside it, or ingest newer events and run "
+        f"`forecast features build{'' if cad.name == 'week' else ' --cadence ' + cad.name}`",
+        err=True,
+    )
+    raise typer.Exit(EXIT_BAD_OPTION)
 
 
 @contextmanager

@@ -3,48 +3,22 @@ is exact, one week short refuses and the stated length runs a fold."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner, Result
 
-from forecast.cli import app
-from forecast.settings import get_settings
-from tests.factories import acled_row, write_acled, write_two_districts
-
-runner = CliRunner()
-FIRST = date(2020, 1, 6)  # a Monday
-
-
-def _invoke(*args: str) -> Result:
-    get_settings.cache_clear()
-    return runner.invoke(app, list(args))
-
-
-def _home_with_weeks(tmp_path: Path, weeks: int) -> None:
-    """Two districts and a clash in one of them every week for ``weeks`` weeks."""
-    rows = [
-        acled_row(f"MLI{i}", (FIRST + timedelta(weeks=i)).isoformat(), 14.5, -4.5 + i % 2)
-        for i in range(weeks)
-    ]
-    for args in (
-        ["ingest", "districts", str(write_two_districts(tmp_path / "districts.geojson"))],
-        ["ingest", "events", str(write_acled(tmp_path / "events.csv", rows))],
-    ):
-        assert _invoke(*args).exit_code == 0
+from .homes import FIRST, home_with_weeks, invoke
 
 
 @pytest.mark.parametrize("weeks", [128, 129])
 def test_one_week_short_refuses_and_the_stated_length_runs(
     weeks: int, home: Path, tmp_path: Path
 ) -> None:
-    _home_with_weeks(tmp_path, weeks)
+    home_with_weeks(tmp_path, weeks)
     out = tmp_path / "preds.csv"
-    result = _invoke(
-        "backtest", "--target", "any", "--horizon", "12", "--no-log", "--out", str(out)
-    )
+    result = invoke("backtest", "--target", "any", "--horizon", "12", "--no-log", "--out", str(out))
     assert "Traceback" not in result.output
     if weeks < 129:
         assert result.exit_code == 1
@@ -59,8 +33,8 @@ def test_one_week_short_refuses_and_the_stated_length_runs(
 
 
 def test_the_refusal_names_the_asked_horizons_that_fit(home: Path, tmp_path: Path) -> None:
-    _home_with_weeks(tmp_path, 110)  # enough for h=1 (107 weeks), not for h=4 (113)
-    result = _invoke("backtest", "--target", "any", "-h", "1", "-h", "4", "--no-log")
+    home_with_weeks(tmp_path, 110)  # enough for h=1 (107 weeks), not for h=4 (113)
+    result = invoke("backtest", "--target", "any", "-h", "1", "-h", "4", "--no-log")
     assert result.exit_code == 1
     assert "backtest of any at 4 weeks" in result.output
     assert result.output.rstrip().endswith("or keep to --horizon 1")
@@ -71,8 +45,8 @@ def test_tune_refuses_a_history_too_short_for_its_inner_backtest(
 ) -> None:
     # Long enough for the backtest of h=1 (107 weeks), not for tune's backtest inside the
     # weeks before it.
-    _home_with_weeks(tmp_path, 110)
-    result = _invoke("tune", "--target", "any", "--horizon", "1", "--trials", "1")
+    home_with_weeks(tmp_path, 110)
+    result = invoke("tune", "--target", "any", "--horizon", "1", "--trials", "1")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     [line] = [text for text in result.output.splitlines() if text.startswith("Not ready:")]
