@@ -288,7 +288,7 @@ def _detail_tail(snapshot: Snapshot, position: int, week: date, recent_limit: in
             "change": _round(r["change"]),
             "model_version": r["model_version"],
             **intensity,
-            "drivers": snapshot.explain(r["top_drivers"]),
+            "drivers": snapshot.explain(r["top_drivers"], r["probability"]),
         }
         for r, intensity in zip(rows.iter_rows(named=True), counts, strict=True)
     ]

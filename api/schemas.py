@@ -182,9 +182,21 @@ class ForecastPage(Meta):
 class Driver(BaseModel):
     feature: str = Field(examples=["events_50km_4w"])
     value: float | int | str | bool | None = Field(examples=[3])
-    contribution: float = Field(description="Contribution to the log-odds", examples=[0.31])
-    effect: Literal["raises", "lowers", "none"]
-    text: str = Field(examples=["events within 50 km, last 4 weeks: 3 (raises risk)"])
+    contribution: float = Field(
+        description="Contribution to the log-odds (summed over the merged features)",
+        examples=[0.31],
+    )
+    effect: Literal["raises", "lowers"]
+    points: int = Field(
+        description="Percentage points the driver moves the probability by (never 0)",
+        examples=[12],
+    )
+    merged: list[str] = Field(
+        description="Every feature whose contribution is summed in this driver (the "
+        "windows of one subject)",
+        examples=[["events_50km_4w", "events_50km_12w"]],
+    )
+    text: str = Field(examples=["3 attacks within 50 km in the last 4 weeks"])
 
 
 class DistrictForecast(Intensity):

@@ -29,7 +29,7 @@ import structlog
 
 from forecast import vocab
 from forecast.bands import Bands, band_expr
-from forecast.bulletin import words as wording
+from forecast.bulletin import drivers as shown_drivers
 from forecast.cadence import WEEK, Cadence
 from forecast.cadence import get as get_cadence
 from forecast.intensity import combine_bands
@@ -679,28 +679,31 @@ class Snapshot:
         start, length = self.recent_slices.get(code, (0, 0))
         return self.recent.slice(start, length)
 
-    def explain(self, top_drivers: str | None) -> list[dict[str, Any]]:
-        return explain_drivers(top_drivers, self.cadence)
+    def explain(self, top_drivers: str | None, probability: float | None) -> list[dict[str, Any]]:
+        return explain_drivers(top_drivers, probability, self.cadence)
 
 
-def explain_drivers(top_drivers: str | None, cadence: Cadence = WEEK) -> list[dict[str, Any]]:
-    """The forecasts table's top_drivers with a sentence each, worded as in the bulletin
-    (:mod:`forecast.explain`; in months at monthly cadence, :mod:`forecast.bulletin.words`).
-    A malformed column or driver is skipped, never a 500."""
-    try:
-        explained = wording.explain(top_drivers, "en", limit=None, cadence=cadence.name)
-    except ValueError:
-        log.warning("top_drivers is not JSON", value=(top_drivers or "")[:200])
+def explain_drivers(
+    top_drivers: str | None, probability: float | None, cadence: Cadence = WEEK
+) -> list[dict[str, Any]]:
+    """The drivers of one forecast as the bulletin shows them (forecast.bulletin.drivers:
+    actionable, windows of one subject merged, sign agreeing with the meaning, at least
+    half a point), each with the points it moves the probability by. The same rules as
+    the bulletin, so a map reader and a bulletin reader see the same drivers; a malformed
+    column shows none, never a 500."""
+    if probability is None or not math.isfinite(probability):
         return []
     return [
         {
-            "feature": e.feature,
-            "value": e.value,
-            "contribution": round(e.contribution, 4),
-            "effect": "raises" if e.raises else "lowers" if e.contribution < 0 else "none",
-            "text": e.text,
+            "feature": d.feature,
+            "value": d.value,
+            "contribution": round(d.contribution, 4),
+            "effect": "raises" if d.raises else "lowers",
+            "points": d.points,
+            "merged": list(d.merged),
+            "text": d.text,
         }
-        for e in explained
+        for d in shown_drivers.shown(top_drivers, probability, "en", cadence.name, limit=None)
     ]
 
 

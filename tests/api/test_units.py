@@ -10,9 +10,9 @@ import pytest
 from api.answers import event_counts, is_stale
 from api.security import KeyCache, RateLimiter, has_scope
 from api.snapshot import explain_drivers, observed_outcomes
-from forecast import explain as wording
 from forecast import servicedb
 from forecast.bands import band_expr
+from forecast.bulletin import drivers
 from forecast.settings import Settings
 from tests.api.conftest import TEST_BANDS
 
@@ -25,37 +25,43 @@ class FakeClock:
         return self.now
 
 
-def test_drivers_are_worded_as_in_the_bulletin():
+def test_drivers_are_the_bulletins_with_their_points():
     top = (
         '[{"feature": "events_50km_4w", "value": 3, "contribution": 0.42},'
         ' {"feature": "hist_abduction_since", "value": 14, "contribution": -0.3},'
         ' {"feature": "hist_fatal_1w", "value": 0, "contribution": 0.0}]'
     )
-    explained = explain_drivers(top)
+    explained = explain_drivers(top, 0.5)
     assert [d["text"] for d in explained] == [
         "3 attacks within 50 km in the last 4 weeks",
         "last kidnapping 14 weeks ago",
-        "no deadly attacks in the district this week",
-    ]
-    assert [d["effect"] for d in explained] == ["raises", "lowers", "none"]
-    # The same words as the bulletin's explain module, driver for driver.
-    assert [d["text"] for d in explained] == [e.text for e in wording.explain(top, "en")]
+    ]  # a driver that moves nothing is not shown
+    assert [d["effect"] for d in explained] == ["raises", "lowers"]
+    assert [d["points"] for d in explained] == [10, -7]
+    # The same drivers as the bulletin, driver for driver.
+    assert [d["text"] for d in explained] == [d.text for d in drivers.shown(top, 0.5, limit=None)]
+
+
+def test_an_attack_count_is_never_shown_as_holding_the_risk_down():
+    top = (
+        '[{"feature": "events_50km_4w", "value": 1, "contribution": -0.4},'
+        ' {"feature": "events_50km_12w", "value": 2, "contribution": 0.1},'
+        ' {"feature": "area_km2", "value": 12000, "contribution": 0.5}]'
+    )
+    # The two windows merge (-0.3 in all) and an attack count pulling down is dropped; the
+    # district's area is nothing to act on.
+    assert explain_drivers(top, 0.4) == []
 
 
 def test_explain_tolerates_bad_json_and_nan():
-    assert explain_drivers(None) == []
-    assert explain_drivers("not json") == []
-    assert explain_drivers('{"feature": "x"}') == []  # not a list
-    parsed = explain_drivers('[{"feature": "x", "value": NaN, "contribution": "bad"}, {"n": 1}]')
-    assert parsed == [
-        {
-            "feature": "x",
-            "value": None,
-            "contribution": 0.0,
-            "effect": "none",
-            "text": "x: unknown",
-        }
-    ]
+    assert explain_drivers(None, 0.5) == []
+    assert explain_drivers("not json", 0.5) == []
+    assert explain_drivers('{"feature": "x"}', 0.5) == []  # not a list
+    assert explain_drivers('[{"feature": "x", "value": 1, "contribution": 0.5}]', None) == []
+    parsed = explain_drivers(
+        '[{"feature": "x", "value": NaN, "contribution": "bad"}, {"n": 1}]', 0.5
+    )
+    assert parsed == []  # no contribution, nothing moved
 
 
 def test_token_bucket_refills_at_the_configured_rate():
