@@ -675,6 +675,8 @@ def _specific(folder: Path, by_reader: dict[str, Layout]) -> list[Case]:
         ),
         says="matches no stored district",
     )
+    twice = [counts.rows[0], counts.rows[0]]
+    put("counts", "duplicate-row", counts.text(rows=twice), row=2)
     geopko = by_reader["geopko"]
     put(
         "geopko",
