@@ -66,7 +66,7 @@ def _target_events(store: Store) -> dict[str, int]:
             f"SELECT event_type, max(coalesce(fatalities, 0)) AS fatalities, count(*) AS n "
             f"FROM {EVENTS.name} WHERE district_code IS NOT NULL "
             "GROUP BY event_type, coalesce(fatalities, 0) > 0"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     )
     return {
         target: int(kinds.filter(rule).get_column("n").sum())  # type: ignore[union-attr]
@@ -137,7 +137,7 @@ def load_inputs(store: Store, week: date, options: Options) -> Inputs:
         store.con.execute(
             f"SELECT {columns} FROM {EVENTS.name} WHERE event_date BETWEEN ? AND ?",
             [first_day, week + timedelta(days=6)],
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     )
     return Inputs(
         forecasts=forecasts,
