@@ -9,10 +9,12 @@ schema. 1989 is where the oldest source the service reads (UCDP GED) begins.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
+
+from forecast.sources.limits import latest_day
 
 FIRST_DAY = date(1989, 1, 1)
 LAST_DAY = date(2100, 12, 31)
@@ -113,9 +115,9 @@ def period_schema(cadence: str) -> dict[str, Any]:
 
 
 def latest_incident_day() -> date:
-    """The latest date a field report may carry: tomorrow in UTC, a day of slack for
-    reporters east of it."""
-    return datetime.now(UTC).date() + timedelta(days=1)
+    """The latest date a field report may carry: the file readers' rule, today in UTC plus
+    FORECAST_FUTURE_DAYS_TOLERANCE (one day by default: slack for reporters east of UTC)."""
+    return latest_day()
 
 
 def incident_date_schema(last: date) -> dict[str, Any]:
