@@ -29,6 +29,9 @@ from tests.factories import (
 )
 from tests.hostile.corpus import CORPUS_MAX_INPUT_BYTES, Case, write_corpus
 
+# GDAL says so on stderr as it refuses a garbage GeoPackage; the refusal is what is tested.
+pytestmark = pytest.mark.filterwarnings("ignore:GPKG. bad application_id:RuntimeWarning")
+
 _FOLDER = Path(tempfile.mkdtemp(prefix="hostile-corpus-"))
 atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 CASES = write_corpus(_FOLDER)
