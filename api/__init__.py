@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from forecast.settings import Settings
+    from forecast.core.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -18,9 +18,9 @@ import polars as pl
 
 from api.problems import ApiProblem, bad_value
 from api.snapshot import Snapshot, WeekTable, intensity_fields, versions_label
-from forecast import vocab
-from forecast.cadence import WEEK, Cadence
-from forecast.freshness import is_stale  # the bulletin's banner uses the same rule
+from forecast.core import vocab
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.freshness import is_stale  # the bulletin's banner uses the same rule
 from forecast.scoring import served_pairs
 
 
@@ -228,7 +228,7 @@ def monthly_event_counts(monthly: pl.DataFrame | None, code: str, as_of: date | 
     keys = ("last_month", "last_3_months", "last_12_months", "fatalities_last_12_months")
     if as_of is None or monthly is None or monthly.is_empty():
         return dict.fromkeys(keys, 0)
-    from forecast.cadence import MONTH
+    from forecast.core.cadence import MONTH
 
     last = MONTH.truncate(as_of)
     rows = monthly.filter((pl.col("district_code") == code) & (pl.col("month") <= last))

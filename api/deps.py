@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from api.problems import ApiProblem
 from api.security import KeyCache, RateLimiter, has_scope
 from api.snapshot import Snapshot, SnapshotHolder
-from forecast.servicedb import ApiKey
-from forecast.settings import Settings
+from forecast.core.servicedb import ApiKey
+from forecast.core.settings import Settings
 
 
 async def get_settings(request: Request) -> Settings:

@@ -27,8 +27,8 @@ from api.snapshot import (
     read_store,
     store_signature,
 )
-from forecast import storelock
-from forecast.settings import Settings
+from forecast.core import storelock
+from forecast.core.settings import Settings
 
 log = structlog.get_logger(__name__)
 

@@ -20,8 +20,8 @@ from api.security import KeyCache, RateLimiter
 from api.snapshot import SnapshotHolder
 from api.validation import incident_date_schema, latest_incident_day, period_schema
 from api.web import page
-from forecast import servicedb
-from forecast.settings import Settings
+from forecast.core import servicedb
+from forecast.core.settings import Settings
 
 DESCRIPTION = """
 Weekly probabilities of political violence per district (admin-2) in the Sahel, for the
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def serve_app() -> FastAPI:
     """The factory ``forecast serve`` gives uvicorn: each worker process configures its own
     logging (JSON lines unless FORECAST_LOG_JSON=0) before building the app."""
-    from forecast.logs import configure_logging
+    from forecast.core.logs import configure_logging
 
     configure_logging(json=os.environ.get("FORECAST_LOG_JSON", "1") != "0")
     return create_app()

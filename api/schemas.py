@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.validation import FIRST_DAY, IsoDay, WholeNumber, latest_incident_day
+from forecast.core.servicedb import REPORT_TYPES
+from forecast.core.vocab import TARGETS
 from forecast.escalation import LABELS
-from forecast.servicedb import REPORT_TYPES
-from forecast.vocab import TARGETS
 
 Target = Literal["any", "fatal", "civilians", "abduction"]
 CadenceName = Literal["week", "month"]
@@ -431,7 +431,7 @@ class IncidentOut(BaseModel):
     latitude: float
     longitude: float
     type: str
-    event_type: str = Field(description="Normalised event type (forecast.vocab)")
+    event_type: str = Field(description="Normalised event type (forecast.core.vocab)")
     fatalities: int
     description: str | None
     received_at: datetime

@@ -1,6 +1,6 @@
 """API keys and per-key rate limits.
 
-Keys live hashed in the service DB (forecast.servicedb). Hashing and a dictionary lookup
+Keys live hashed in the service DB (forecast.core.servicedb). Hashing and a dictionary lookup
 decide each request; the set of active keys is re-read every ``key_cache_seconds``, so a
 revoked key stops working within that time.
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy.engine import Engine
 
-from forecast import servicedb
-from forecast.servicedb import ApiKey
+from forecast.core import servicedb
+from forecast.core.servicedb import ApiKey
 
 log = structlog.get_logger(__name__)
 

@@ -27,15 +27,15 @@ import polars as pl
 import shapely
 import structlog
 
-from forecast import vocab
-from forecast.bands import Bands, band_expr
 from forecast.bulletin import drivers as shown_drivers
-from forecast.cadence import WEEK, Cadence
-from forecast.cadence import get as get_cadence
+from forecast.core import vocab
+from forecast.core.bands import Bands, band_expr
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.cadence import get as get_cadence
+from forecast.core.schema import CHAMPIONS, COUNTS, FORECASTS, INTENSITY
+from forecast.core.settings import get_settings
+from forecast.core.store import Store
 from forecast.intensity import combine_bands
-from forecast.schema import CHAMPIONS, COUNTS, FORECASTS, INTENSITY
-from forecast.settings import get_settings
-from forecast.store import Store
 
 log = structlog.get_logger(__name__)
 

@@ -33,9 +33,9 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecast import servicedb  # noqa: E402
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS  # noqa: E402
-from forecast.store import Store  # noqa: E402
+from forecast.core import servicedb  # noqa: E402
+from forecast.core.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS  # noqa: E402
+from forecast.core.store import Store  # noqa: E402
 
 HORIZONS = (1, 4, 12)
 TARGETS = ("any", "fatal", "civilians", "abduction")

@@ -36,7 +36,7 @@ def rss_gib() -> float:
 
 
 def load(folder: Path):
-    from forecast.schema import CanonicalTables
+    from forecast.core.schema import CanonicalTables
 
     return CanonicalTables(
         districts=pl.read_parquet(folder / "districts.parquet"),

@@ -36,9 +36,9 @@ TARGETS = ("events", "fatalities")
 def _demo_store(home: Path, seed: int) -> Path:
     """The demo world ingested and its panel stored, as `forecast demo` + `features build`."""
     import features
+    from forecast.core.store import Store
     from forecast.demo import DemoParams, build_demo
     from forecast.ingest import ingest_demo_files
-    from forecast.store import Store
     from training.dataset import PANEL_TABLE
 
     db = home / "forecast.duckdb"
@@ -51,9 +51,9 @@ def _demo_store(home: Path, seed: int) -> Path:
 
 def child(jobs: int) -> None:
     """Build the demo store, then time the frame and the six count backtests; print JSON."""
-    from forecast.schema import EVENTS
-    from forecast.settings import Settings
-    from forecast.store import Store
+    from forecast.core.schema import EVENTS
+    from forecast.core.settings import Settings
+    from forecast.core.store import Store
     from training.backtest import Window
     from training.count_backtest import gate, run_count_backtests
     from training.counts import with_counts

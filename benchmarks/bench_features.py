@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from child import run_child
 
-from forecast import vocab
-from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
+from forecast.core import vocab
+from forecast.core.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
 
 BBOX = (-12.0, 8.0, 16.0, 24.0)
 COUNTRIES = ("MLI", "BFA", "NER", "CAF")
@@ -168,7 +168,7 @@ def child(folder: Path) -> None:
     """Load the world, build in full, then extend by one week; print JSON figures."""
     import features
     from features.weeks import monday, week_of
-    from forecast.schema import CanonicalTables
+    from forecast.core.schema import CanonicalTables
 
     tables = CanonicalTables(
         districts=pl.read_parquet(folder / "districts.parquet"),

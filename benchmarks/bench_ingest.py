@@ -108,8 +108,8 @@ def write_events(path: Path, rows: int, names: list[str], rng: np.random.Generat
 
 def measure(folder: Path) -> dict[str, float]:
     """Runs in the child process: ingest districts then events into a fresh store."""
+    from forecast.core.store import Store
     from forecast.ingest import EventFormat, ingest_districts, ingest_events
-    from forecast.store import Store
 
     with Store(folder / "bench.duckdb") as store:
         t0 = time.perf_counter()

@@ -34,8 +34,8 @@ TARGETS = ("any", "fatal")
 def child(jobs: int) -> None:
     """Build the world, its panel and training frame, backtest; print JSON figures."""
     import features
-    from forecast.cadence import MONTH
-    from forecast.settings import Settings
+    from forecast.core.cadence import MONTH
+    from forecast.core.settings import Settings
     from training.dataset import build_dataset
     from training.retrain import model_params, settings_window
     from training.synthetic_monthly import monthly_world

@@ -48,9 +48,9 @@ def missing_files(shared: Path) -> list[Path]:
 def child(home: Path, shared: Path, jobs: int) -> None:
     """Ingest, build the panel, backtest pooled on Mali's rows; print JSON figures."""
     import features
+    from forecast.core.settings import Settings
+    from forecast.core.store import Store
     from forecast.ingest import ingest_districts, ingest_events, ingest_partners
-    from forecast.settings import Settings
-    from forecast.store import Store
     from training.dataset import PANEL_TABLE, dataset_from_store
     from training.retrain import model_params, settings_window
     from training.train import run_backtests

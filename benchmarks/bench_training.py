@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from forecast.settings import Settings
-from forecast.store import Store
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 
 BUDGET_S = 120.0
 
@@ -47,7 +47,7 @@ def demo_store(settings: Settings) -> tuple[float, str]:
 
 
 def synthetic_store(settings: Settings) -> tuple[float, str]:
-    from forecast.schema import EVENTS
+    from forecast.core.schema import EVENTS
     from training.dataset import PANEL_TABLE
     from training.synthetic import synthetic_world
 

@@ -3,7 +3,7 @@
     panel = build_panel(tables)                  # full build
     panel = extend_panel(panel, tables)          # append new weeks only
     specs = catalogue()                          # one FeatureSpec per feature column
-    monthly = build_monthly_panel(tables)        # district x month (forecast.cadence.MONTH)
+    monthly = build_monthly_panel(tables)        # district x month (forecast.core.cadence.MONTH)
     specs = monthly_catalogue()                  # its columns; ABSENT: the families it lacks
 
 No file or network I/O here: the CLI (``forecast features``) loads and stores.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from forecast import vocab
+from forecast.core import vocab
 
 JIHADIST_KEYWORDS: tuple[str, ...] = (
     "JNIM",
@@ -229,7 +229,7 @@ class FeatureConfig(BaseModel):
     def _known_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = set(value) - set(vocab.EVENT_TYPES)
         if unknown:
-            raise ValueError(f"unknown event types {sorted(unknown)}; see forecast.vocab")
+            raise ValueError(f"unknown event types {sorted(unknown)}; see forecast.core.vocab")
         return value
 
     @field_validator("national_force_keywords", "national_force_names")

@@ -22,8 +22,8 @@ from features.config import FeatureConfig
 from features.matching import army_exprs, group_exprs, lasting_exprs
 from features.sphere import unit_vectors
 from features.weeks import week_expr
-from forecast.schema import CanonicalTables
-from forecast.vocab import PARTNER_OTHER
+from forecast.core.schema import CanonicalTables
+from forecast.core.vocab import PARTNER_OTHER
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from features.config import FeatureConfig
-from forecast import vocab
+from forecast.core import vocab
 
 ACTOR_FIELDS = ("actor1", "actor2", "assoc_actors")
 VICTIM_FIELDS = ("actor2", "assoc_actors", "notes")

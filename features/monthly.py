@@ -48,8 +48,8 @@ from features.monthly_counts import monthly_counts
 from features.series import Trailing, decayed, finite_or_nan
 from features.series import weeks_since as periods_since
 from features.sphere import chord_for_km, km_from_chord
-from forecast.cadence import MONTH
-from forecast.schema import CanonicalTables
+from forecast.core.cadence import MONTH
+from forecast.core.schema import CanonicalTables
 
 KEYS = ("district_code", "month")
 ZERO = "0 when there were none"

@@ -1,9 +1,9 @@
 """Political-violence events and fatalities per district and month, from events and counts.
 
-The monthly cadence (``forecast.cadence.MONTH``) counts what ACLED's HDX admin-2 monthly
+The monthly cadence (``forecast.core.cadence.MONTH``) counts what ACLED's HDX admin-2 monthly
 aggregate counts: political-violence events (battles, explosions/remote violence, violence
-against civilians, abductions among them; ``forecast.vocab.POLITICAL_VIOLENCE``, the
-``any`` target's rule in ``forecast.targets``) and their reported fatalities. Two tables can
+against civilians, abductions among them; ``forecast.core.vocab.POLITICAL_VIOLENCE``, the
+``any`` target's rule in ``forecast.core.targets``) and their reported fatalities. Two tables can
 say it for one district-month: the event-level ``events`` and the aggregate ``counts``
 (``forecast ingest counts``). The rule, per country (of the district):
 
@@ -33,8 +33,8 @@ from datetime import date
 
 import polars as pl
 
-from forecast.cadence import MONTH
-from forecast.targets import target_expressions
+from forecast.core.cadence import MONTH
+from forecast.core.targets import target_expressions
 
 SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "district_code": pl.Utf8,
@@ -99,7 +99,7 @@ def monthly_counts(
     A complete grid: every district of ``districts`` (columns ``code``, ``country``) for
     every month from the earliest to the latest month either source holds, sorted by
     district then month; zero where neither says anything. ``events`` and ``counts`` are
-    shaped as the store's tables (``forecast.schema.EVENTS``, ``COUNTS``); events without a
+    shaped as the store's tables (``forecast.core.schema.EVENTS``, ``COUNTS``); events without a
     district or in districts not listed are left out. ``spans`` (country -> first and last
     month from the events) defaults to :func:`event_spans`.
     """

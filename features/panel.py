@@ -14,7 +14,7 @@ from features.catalogue import FeatureSpec
 from features.config import FeatureConfig
 from features.context import Context, build_context
 from features.weeks import mondays, week_expr, week_of
-from forecast.schema import CanonicalTables
+from forecast.core.schema import CanonicalTables
 
 KEYS = ("district_code", "week")
 

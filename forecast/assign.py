@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from forecast import vocab
+from forecast.core import vocab
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG); haversine error vs the ellipsoid < 0.5%
 KM_PER_DEGREE_LAT = 111.32

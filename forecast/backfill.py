@@ -27,7 +27,7 @@ import structlog
 
 from features import FeatureConfig, build_panel
 from features.weeks import monday, week_expr, week_of
-from forecast.schema import CanonicalTables
+from forecast.core.schema import CanonicalTables
 
 if TYPE_CHECKING:
     from distributed import Client

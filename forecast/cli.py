@@ -11,9 +11,12 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from forecast.cadence import Cadence
-from forecast.cadence import get as get_cadence
-from forecast.errors import InputError
+from forecast.core.cadence import Cadence
+from forecast.core.cadence import get as get_cadence
+from forecast.core.errors import InputError
+from forecast.core.settings import get_settings
+from forecast.core.store import Store, reading
+from forecast.core.storelock import LockWait, StoreBusyError, waiting_for_lock
 from forecast.ingest import (
     CountsFormat,
     EventFormat,
@@ -35,10 +38,7 @@ from forecast.prerequisites import (
     require_events,
     require_forecasts,
 )
-from forecast.settings import get_settings
 from forecast.status import render_status, store_status
-from forecast.store import Store, reading
-from forecast.storelock import LockWait, StoreBusyError, waiting_for_lock
 
 EXIT_BAD_INPUT = 2
 # Another process holds the store past FORECAST_STORE_LOCK_TIMEOUT_SECONDS: try again later

@@ -1,7 +1,7 @@
 """Ingestion: read a file with its reader, place it in districts, store it in one transaction.
 
 Each ``ingest_*`` function is all-or-nothing: the reader validates the whole file first
-(raising :class:`forecast.errors.InputError` naming file, row and field), and the write is a
+(raising :class:`forecast.core.errors.InputError` naming file, row and field), and the write is a
 single transaction. A file already ingested (same content hash) is skipped, and an upsert
 that finds nothing different changes nothing, so re-ingesting is a no-op.
 """
@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from forecast.errors import InputError
-from forecast.schema import (
+from forecast.core.errors import InputError
+from forecast.core.schema import (
     COUNTS,
     DEPLOYMENTS,
     DISTRICTS,
@@ -29,9 +29,9 @@ from forecast.schema import (
     PARTNER_PRESENCE,
     Table,
 )
+from forecast.core.store import Store
+from forecast.core.vocab import UNPLACED
 from forecast.sources.sniff import BOUNDARY_HINT, is_boundary_file
-from forecast.store import Store
-from forecast.vocab import UNPLACED
 
 
 class EventFormat(StrEnum):
@@ -396,7 +396,7 @@ def ingest_counts(
 
 
 def _drop_counts(store: Store, path: Path) -> IngestReport:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     return ingest_counts(store, path, max_unmatched=get_settings().counts_max_unmatched)
 

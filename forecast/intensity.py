@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from forecast.bands import Bands
+from forecast.core.bands import Bands
+from forecast.core.schema import INTENSITY, INTERVAL_LEVELS
 from forecast.escalation import Thresholds, escalation
-from forecast.schema import INTENSITY, INTERVAL_LEVELS
 
 # The count target whose expected value and normal make the escalation label and the band.
 BAND_TARGET = "events"

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import typer
 
 if TYPE_CHECKING:  # the training stack loads lazily: `forecast --help` stays quick
-    from forecast.cadence import Cadence
-    from forecast.store import Store
+    from forecast.core.cadence import Cadence
+    from forecast.core.store import Store
     from training.backtest import Window
     from training.dataset import Dataset
 

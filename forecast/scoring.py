@@ -37,12 +37,12 @@ import numpy as np
 import polars as pl
 import structlog
 
-from forecast.bands import Bands, band_expr, load_bands
-from forecast.cadence import WEEK
-from forecast.cadence import get as get_cadence
-from forecast.schema import CHAMPIONS, EVENTS, FORECASTS
-from forecast.settings import Settings
-from forecast.store import Store, add_cadence_column
+from forecast.core.bands import Bands, band_expr, load_bands
+from forecast.core.cadence import WEEK
+from forecast.core.cadence import get as get_cadence
+from forecast.core.schema import CHAMPIONS, EVENTS, FORECASTS
+from forecast.core.settings import Settings
+from forecast.core.store import Store, add_cadence_column
 
 if TYPE_CHECKING:  # training.fallback imports this module; scoring needs only the type
     from training.dataset import Dataset
@@ -342,8 +342,8 @@ def score_week(
     (default settings.cadence) chooses the panel, the models and the period: at monthly
     cadence ``week`` may be any day of the month.
     """
+    from forecast.core.settings import get_settings
     from forecast.intensity import load_count_champions
-    from forecast.settings import get_settings
     from training.count_train import count_dataset, count_pairs
     from training.dataset import dataset_from_store
     from training.retrain import cadence_pairs, onset_window

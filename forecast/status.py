@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from forecast.core.store import Store
 from forecast.scoring import served_pairs
-from forecast.store import Store
 
 
 @dataclass

@@ -24,7 +24,7 @@ def shared_data(*parts: str) -> Path:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty FORECAST_HOME for one test, with the settings cache cleared around it."""
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
     get_settings.cache_clear()

@@ -1,7 +1,7 @@
 """Holds the store's write lock from another process, as a running ingest or retrain would.
 
 ``python -m tests.store_holder PATH store|duckdb [SECONDS]``: ``store`` opens it through
-``forecast.store.Store`` (which records itself in the lock-info file), ``duckdb`` with a bare
+``forecast.core.store.Store`` (which records itself in the lock-info file), ``duckdb`` with a bare
 DuckDB connection (records nothing, like a program outside this project). Prints ``ready``
 once the lock is held, then holds it for SECONDS or until its standard input closes.
 """
@@ -13,7 +13,7 @@ import threading
 
 import duckdb
 
-from forecast.store import Store
+from forecast.core.store import Store
 
 
 def main(argv: list[str]) -> None:

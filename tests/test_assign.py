@@ -9,7 +9,6 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast import vocab
 from forecast.assign import (
     CellGrid,
     DistrictIndex,
@@ -19,6 +18,7 @@ from forecast.assign import (
     name_key,
     placement_report,
 )
+from forecast.core import vocab
 from forecast.sources.boundaries import read_districts
 from tests.conftest import FIXTURES, shared_data
 

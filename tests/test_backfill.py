@@ -21,11 +21,11 @@ from forecast.backfill import (
     week_blocks,
 )
 from forecast.commands.backfill import register
+from forecast.core.schema import CanonicalTables
+from forecast.core.settings import get_settings
+from forecast.core.store import Store
 from forecast.demo import DemoParams, build_demo
 from forecast.ingest import ingest_demo_files
-from forecast.schema import CanonicalTables
-from forecast.settings import get_settings
-from forecast.store import Store
 
 distributed = pytest.importorskip("distributed")
 

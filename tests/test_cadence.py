@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from features.weeks import week_of
-from forecast import cadence
-from forecast.cadence import MONTH, WEEK
-from forecast.settings import Settings
+from forecast.core import cadence
+from forecast.core.cadence import MONTH, WEEK
+from forecast.core.settings import Settings
 from training.dataset import week_index
 
 

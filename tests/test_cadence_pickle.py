@@ -2,7 +2,7 @@
 
 import pickle
 
-from forecast.cadence import MONTH, WEEK
+from forecast.core.cadence import MONTH, WEEK
 
 
 def test_an_unpickled_cadence_is_the_module_singleton() -> None:

@@ -14,8 +14,8 @@ import polars as pl
 from typer.testing import CliRunner
 
 from forecast.cli import app
+from forecast.core.store import Store
 from forecast.sources.counts import COLUMNS
-from forecast.store import Store
 from training.tune import save_params
 
 FAST = {"n_estimators": 30, "learning_rate": 0.1, "min_child_samples": 20}

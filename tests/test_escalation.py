@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from forecast.core.settings import Settings
 from forecast.escalation import Thresholds, escalation, label, normal, percentile, ratio
-from forecast.settings import Settings
 
 NAN = np.nan
 

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.errors import InputError
+from forecast.core.errors import InputError
+from forecast.core.store import Store
 from forecast.ingest import (
     ingest_deployments,
     ingest_districts,
@@ -17,7 +18,6 @@ from forecast.ingest import (
     ingest_events,
     ingest_partners,
 )
-from forecast.store import Store
 from tests.factories import (
     DEPLOYMENT_COLUMNS,
     PARTNER_COLUMNS,

@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from forecast.core.store import Store
 from forecast.ingest import ingest_districts, ingest_events, ingest_partners
-from forecast.store import Store
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.realdata

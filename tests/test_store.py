@@ -9,8 +9,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from forecast.schema import CANONICAL, COUNTS, EVENTS, SCHEMA_VERSION
-from forecast.store import SchemaTooNewError, Store
+from forecast.core.schema import CANONICAL, COUNTS, EVENTS, SCHEMA_VERSION
+from forecast.core.store import SchemaTooNewError, Store
 
 
 def _events(**overrides: list) -> pl.DataFrame:

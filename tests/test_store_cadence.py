@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from forecast.schema import CANONICAL, CHAMPIONS, FORECASTS, SCHEMA_VERSION
+from forecast.core.schema import CANONICAL, CHAMPIONS, FORECASTS, SCHEMA_VERSION
+from forecast.core.store import Store
 from forecast.scoring import replace_champions, write_forecasts
-from forecast.store import Store
 
 # The forecasts and champions tables as schema 2 created them (no cadence column).
 V2_FORECASTS = """CREATE TABLE forecasts (district_code VARCHAR NOT NULL, issue_week DATE NOT NULL,

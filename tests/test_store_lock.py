@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from forecast import storelock as store_module
-from forecast.store import Store
-from forecast.storelock import LockWait, StoreBusyError, lock_info_path, waiting_for_lock
+from forecast.core import storelock as store_module
+from forecast.core.store import Store
+from forecast.core.storelock import LockWait, StoreBusyError, lock_info_path, waiting_for_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -171,7 +171,7 @@ def test_a_holder_that_records_nothing_is_named_from_its_process(home):
 
 def test_two_readers_at_once_beside_a_writer(home, holder):
     # Each reads its own copy; the bulletin, backtest and tune read through the same path
-    # (forecast.store.reading).
+    # (forecast.core.store.reading).
     first = subprocess.Popen(
         [str(FORECAST), "status"],
         env={**os.environ, "FORECAST_HOME": str(home)},

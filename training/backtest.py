@@ -15,7 +15,7 @@ embargo), so no country's labels from after the origin reach a fold. The trainin
 are every country's (pooled) or only the evaluated countries'; predictions and metrics
 are the evaluated countries' rows (``countries``, by default the dataset's).
 
-At monthly cadence every length above is in months (``forecast.cadence.MONTH``): origins
+At monthly cadence every length above is in months (``forecast.core.cadence.MONTH``): origins
 every 12 months over the last 3 years of labelled months, an embargo of h months, at least
 24 training months; the predictions carry ``issue_month`` (the month's first day) where the
 weekly ones carry ``issue_week``, and otherwise the same columns.
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from forecast.cadence import WEEK, Cadence
+from forecast.core.cadence import WEEK, Cadence
 from training.baselines import BASELINES, baselines_for, logistic_columns
 from training.dataset import Dataset
 from training.metrics import DEFAULT_TOP_K, METRICS, evaluate

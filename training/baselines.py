@@ -30,8 +30,8 @@ import polars as pl
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from forecast.cadence import WEEK, Cadence
-from forecast.cadence import get as get_cadence
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.cadence import get as get_cadence
 from training.history import history_columns, window_sum
 from training.labels import label_name
 from training.model import LogisticPrior, binary_labels

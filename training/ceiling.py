@@ -27,7 +27,7 @@ import polars as pl
 import typer
 from sklearn.metrics import average_precision_score
 
-from forecast import vocab
+from forecast.core import vocab
 from training.backtest import MODEL, BacktestResult, backtest
 from training.baselines import BASELINES
 from training.gate import GateRule
@@ -121,9 +121,9 @@ def world_results(
     seed: int, horizon: int, targets: list[str], folder: Path
 ) -> tuple[pl.DataFrame, list[BacktestResult]]:
     """Build the demo world of ``seed`` in ``folder`` and backtest every target."""
+    from forecast.core.store import Store
     from forecast.demo import DemoParams, build_demo
     from forecast.ingest import ingest_demo_files
-    from forecast.store import Store
     from training.dataset import dataset_from_store
 
     files = build_demo(folder / "demo", DemoParams(seed=seed))

@@ -516,8 +516,8 @@ def log_count_backtest_run(
 
 def dataset_for_counts(home: Path, horizons: Sequence[int]) -> Dataset:
     """The store's training frame with the count columns (binary targets ``any`` only)."""
-    from forecast.schema import EVENTS
-    from forecast.store import Store
+    from forecast.core.schema import EVENTS
+    from forecast.core.store import Store
     from training.dataset import dataset_from_store
 
     with Store(Path(home) / "forecast.duckdb") as store:

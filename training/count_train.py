@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from forecast.cadence import WEEK, Cadence
-from forecast.settings import Settings
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.settings import Settings
 from training.backtest import Window
 from training.count_backtest import (
     MODEL,
@@ -401,7 +401,7 @@ def count_champion_rows(
     """``champions`` rows for the promoted count candidates (target events/fatalities)."""
     from datetime import UTC, datetime
 
-    from forecast.schema import CHAMPIONS
+    from forecast.core.schema import CHAMPIONS
 
     promoted_at = promoted_at or datetime.now(UTC).replace(tzinfo=None)
     rows = []

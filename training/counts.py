@@ -2,7 +2,7 @@
 
 For district d, issue week t and horizon h the count labels are
 
-- ``events``: the number of political-violence events (forecast.targets' ``any`` rule) in
+- ``events``: the number of political-violence events (forecast.core.targets' ``any`` rule) in
   weeks t+1 .. t+h;
 - ``fatalities``: the summed fatalities of those events.
 
@@ -37,7 +37,7 @@ from datetime import date
 
 import polars as pl
 
-from forecast.targets import target_expressions
+from forecast.core.targets import target_expressions
 from training.dataset import KEYS, Dataset
 from training.history import (
     HISTORY_WINDOWS,

@@ -22,9 +22,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from forecast.cadence import WEEK, Cadence, check_targets
-from forecast.cadence import get as get_cadence
-from forecast.store import Store
+from forecast.core.cadence import WEEK, Cadence, check_targets
+from forecast.core.cadence import get as get_cadence
+from forecast.core.store import Store
 from training.baselines import baseline_inputs
 from training.history import (
     TARGETS,
@@ -82,7 +82,7 @@ class Dataset:
     are the ones evaluated (backtest predictions, metrics, the gate) and scored, every
     country when empty. :meth:`for_countries` sets both.
 
-    ``cadence`` is the period of the rows (``forecast.cadence``); ``last_week`` is the last
+    ``cadence`` is the period of the rows (``forecast.core.cadence``); ``last_week`` is the last
     period of data and ``week_idx`` each row's period index, weeks or months alike.
     """
 
@@ -240,8 +240,8 @@ def _monthly(
 ) -> pl.DataFrame:
     """features.monthly_counts for these districts, up to the last month of data."""
     from features.monthly_counts import monthly_counts
-    from forecast.cadence import MONTH
-    from forecast.schema import COUNTS
+    from forecast.core.cadence import MONTH
+    from forecast.core.schema import COUNTS
 
     mapping = district_countries or {}
     frame = pl.DataFrame(
@@ -328,7 +328,7 @@ def dataset_from_store(
     (see :meth:`Dataset.for_countries`). At monthly cadence the store's counts table joins
     the events (:func:`build_dataset`).
     """
-    from forecast.schema import COUNTS, EVENTS
+    from forecast.core.schema import COUNTS, EVENTS
 
     cad = get_cadence(cadence)
     check_targets(cad, targets)

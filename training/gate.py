@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.settings import Settings
+from forecast.core.settings import Settings
 from training.metrics import EPS
 
 # Rows of weights held at once by the ranking path (resamples x rows floats).

@@ -20,14 +20,14 @@ from datetime import date
 
 import polars as pl
 
-from forecast import vocab
-from forecast.cadence import MONTH, WEEK, Cadence
-from forecast.targets import target_expressions
+from forecast.core import vocab
+from forecast.core.cadence import MONTH, WEEK, Cadence
+from forecast.core.targets import target_expressions
 
 TARGETS: tuple[str, ...] = tuple(vocab.TARGETS)
 
 # History windows (weeks) summed for the model and the logistic baseline (the weekly
-# cadence's; forecast.cadence.MONTH has its own in months).
+# cadence's; forecast.core.cadence.MONTH has its own in months).
 HISTORY_WINDOWS: tuple[int, ...] = WEEK.history_windows
 # "Periods since the last event" when there is none in the grid: ten years of weeks. The
 # monthly grid uses the same value, a "never" far beyond its 30 years of months, which the

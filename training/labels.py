@@ -10,7 +10,7 @@ weeks up to and including t (52 by default, settings.onset_window_weeks).
 At monthly cadence the same functions run on the monthly grid (training.history.
 monthly_grid): periods are months, ``any`` is 1 when the months t+1 .. t+h hold a
 political-violence event and ``fatal`` when they hold deaths; onset rows have no event in
-the 12 months up to t (forecast.cadence.MONTH.onset_window).
+the 12 months up to t (forecast.core.cadence.MONTH.onset_window).
 """
 
 from __future__ import annotations

@@ -32,12 +32,12 @@ from typing import Any
 import polars as pl
 from filelock import FileLock, Timeout
 
-from forecast.cadence import WEEK, Cadence
-from forecast.cadence import get as get_cadence
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.cadence import get as get_cadence
+from forecast.core.schema import CHAMPIONS, EVENTS
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from forecast.prerequisites import NotReady, require_history, require_inputs
-from forecast.schema import CHAMPIONS, EVENTS
-from forecast.settings import Settings
-from forecast.store import Store
 from training.backtest import MODEL, Window
 from training.baselines import BASELINES
 from training.dataset import Dataset, dataset_from_store, load_panel
@@ -143,7 +143,7 @@ def _pull(store: Store, settings: Settings, report: RetrainReport) -> int:
     A failed pull stores nothing and does not stop the job: the week is still forecast
     from the stored data, whose date the forecasts carry (``data_as_of``, ``stale``).
     """
-    from forecast.errors import InputError
+    from forecast.core.errors import InputError
     from forecast.sources.acled_api import pull_if_configured
     from forecast.sources.acled_wire import AcledError
 
@@ -165,9 +165,9 @@ def ingest_field_reports(store: Store, settings: Settings, report: RetrainReport
     Marked ingested only once the store committed them; if marking fails they are
     upserted again next time, which changes nothing (same source_id, same content).
     """
-    from forecast import servicedb
+    from forecast.core import servicedb
+    from forecast.core.schema import EVENTS
     from forecast.ingest import place_events
-    from forecast.schema import EVENTS
 
     engine = servicedb.connect(settings.service_db)
     try:

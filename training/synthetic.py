@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from forecast import vocab
-from forecast.schema import EVENTS
+from forecast.core import vocab
+from forecast.core.schema import EVENTS
 
 TYPES = (
     vocab.BATTLE,

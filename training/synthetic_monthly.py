@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 import shapely
 
-from forecast.cadence import MONTH
-from forecast.schema import (
+from forecast.core.cadence import MONTH
+from forecast.core.schema import (
     COUNTS,
     DEPLOYMENTS,
     DISTRICTS,

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from forecast.cadence import WEEK, Cadence
-from forecast.cadence import get as get_cadence
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.cadence import get as get_cadence
 from training.backtest import MODEL, BacktestResult
 from training.baselines import BASELINES
 from training.dataset import Dataset

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from forecast.cadence import WEEK, Cadence
-from forecast.cadence import get as get_cadence
+from forecast.core.cadence import WEEK, Cadence
+from forecast.core.cadence import get as get_cadence
 from training.backtest import Window, backtest, origins, to_week
 from training.dataset import Dataset
 from training.metrics import LOWER_IS_BETTER

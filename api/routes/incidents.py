@@ -11,8 +11,8 @@ from starlette.responses import JSONResponse
 from api.deps import EngineDep, require
 from api.problems import ApiProblem, responses
 from api.schemas import IncidentIn, IncidentOut
-from forecast import servicedb
-from forecast.servicedb import ApiKey, FieldReport
+from forecast.core import servicedb
+from forecast.core.servicedb import ApiKey, FieldReport
 
 router = APIRouter(tags=["incidents"])
 

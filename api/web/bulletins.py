@@ -89,7 +89,7 @@ def _outputs(request: Request) -> Path:
     settings = getattr(request.app.state, "settings", None)
     home = getattr(settings, "home", None)
     if home is None:
-        from forecast.settings import get_settings
+        from forecast.core.settings import get_settings
 
         return get_settings().outputs
     return Path(home) / "outputs"
@@ -176,7 +176,7 @@ async def week_bulletin(
 ) -> Response:
     """The bulletin of ``week`` (``2025-W23`` or any date in that week; at monthly cadence
     ``2025-06`` or any date in that month)."""
-    from forecast.cadence import get as get_cadence
+    from forecast.core.cadence import get as get_cadence
 
     period = get_cadence(_cadence(request))
     try:

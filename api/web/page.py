@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from api.problems import shown
-from forecast.bands import Bands, load_bands
 from forecast.bulletin.i18n import Catalogue, available_languages, section
 from forecast.bulletin.towns import TOWNS
-from forecast.vocab import TARGETS
+from forecast.core.bands import Bands, load_bands
+from forecast.core.vocab import TARGETS
 
 STATIC = Path(__file__).resolve().parent / "static"
 HORIZONS = (1, 4, 12)
@@ -58,8 +58,8 @@ def page_config(lang: str, bands: Bands | None = None, cadence: str = "week") ->
     """What the page's script needs besides the API: bands, the intensity layers' classes
     and colours, towns, words; the horizons, targets and words of the served cadence
     (months at FORECAST_CADENCE=month)."""
-    from forecast.cadence import WEEK
-    from forecast.cadence import get as get_cadence
+    from forecast.core.cadence import WEEK
+    from forecast.core.cadence import get as get_cadence
 
     cad = get_cadence(cadence)
     t = Catalogue(lang, cad.name)

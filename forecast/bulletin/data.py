@@ -1,7 +1,7 @@
 """What the bulletin says, as pure functions over frames: no files, no store, no words.
 
 Every function takes polars frames shaped like the ``forecasts``, ``districts``, ``events``
-and ``champions`` tables (``forecast.schema``) and returns frames or plain values; the
+and ``champions`` tables (``forecast.core.schema``) and returns frames or plain values; the
 renderer turns them into words in a language. A "week" is the Monday of an ISO week.
 
 At monthly cadence (``Options.cadence == "month"``) the periods are months (a "week" is
@@ -19,14 +19,14 @@ from typing import Any
 
 import polars as pl
 
-from forecast.bands import Bands, band_expr, load_bands
-from forecast.cadence import Cadence
-from forecast.cadence import get as get_cadence
+from forecast.core.bands import Bands, band_expr, load_bands
+from forecast.core.cadence import Cadence
+from forecast.core.cadence import get as get_cadence
+from forecast.core.freshness import days_behind, is_stale
+from forecast.core.targets import target_expressions
 from forecast.explain import finite_number
-from forecast.freshness import days_behind, is_stale
 from forecast.intensity import combine_bands
 from forecast.scoring import is_fallback
-from forecast.targets import target_expressions
 
 WEEK = timedelta(days=7)
 # Metrics read from the champion's backtest for the one-line skill summary, best first.
@@ -421,7 +421,7 @@ def escalating(
     against 0.5 reads 2.6 times its normal and would push out one expecting 4.5 against
     2.5, two more events to plan for.
 
-    ``intensity`` has the intensity table's columns (forecast.schema.INTENSITY); the
+    ``intensity`` has the intensity table's columns (forecast.core.schema.INTENSITY); the
     escalation and normal are the ``events`` row's, the ``fatalities_*`` columns that
     target's (null without a fatalities row). Columns: :data:`ESCALATING_COLUMNS`.
     """
@@ -495,7 +495,7 @@ def served_by(forecasts: pl.DataFrame, week: date, horizon: int, target: str) ->
 @dataclass(frozen=True)
 class Freshness:
     """How old the bulletin's data were when it was made, by the API's rule
-    (forecast.freshness): ``stale`` opens every format with a warning."""
+    (forecast.core.freshness): ``stale`` opens every format with a warning."""
 
     data_as_of: date | None
     today: date
@@ -572,7 +572,7 @@ def assemble(
     holdings: Holdings | None = None,
     min_weekly_events: float | None = None,
 ) -> BulletinData:
-    """The bulletin of ``week`` from the four tables (frames shaped as in forecast.schema)
+    """The bulletin of ``week`` from the four tables (frames shaped as in forecast.core.schema)
     and, when the store has it, the intensity table (None: not available).
 
     With ``today`` and ``stale_after_days`` (FORECAST_STALE_AFTER_DAYS) the data's age is
@@ -590,7 +590,7 @@ def assemble(
         )
     cadence = options.cadence
     if min_weekly_events is None:
-        from forecast.settings import get_settings
+        from forecast.core.settings import get_settings
 
         min_weekly_events = get_settings().top_band_min_weekly_events
     risk = risk_table(

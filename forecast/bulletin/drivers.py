@@ -37,7 +37,7 @@ from typing import Any
 from forecast import explain as weekly
 from forecast.bulletin import words
 from forecast.bulletin.i18n import Catalogue
-from forecast.cadence import get as get_cadence
+from forecast.core.cadence import get as get_cadence
 
 # Measures about the district itself or the date: nothing to act on this week.
 NOT_ACTIONABLE = frozenset(

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from forecast.bulletin.data import WEEK, Holdings, Options
-from forecast.cadence import get as get_cadence
-from forecast.schema import (
+from forecast.core.cadence import get as get_cadence
+from forecast.core.schema import (
     CHAMPIONS,
     COUNTS,
     DEPLOYMENTS,
@@ -19,8 +19,8 @@ from forecast.schema import (
     INTENSITY,
     PARTNER_PRESENCE,
 )
-from forecast.store import Store
-from forecast.targets import target_expressions
+from forecast.core.store import Store
+from forecast.core.targets import target_expressions
 
 EVENT_COLUMNS = ("event_date", "district_code", "event_type", "fatalities")
 
@@ -58,7 +58,7 @@ def _count(store: Store, table: str) -> int:
 
 def _target_events(store: Store) -> dict[str, int]:
     """Placed events counting toward each target, over the whole store (the rule training's
-    labels use, forecast.targets, applied to one row per event type and deadliness)."""
+    labels use, forecast.core.targets, applied to one row per event type and deadliness)."""
     if not store.has_table(EVENTS.name):
         return {}
     kinds = pl.from_arrow(

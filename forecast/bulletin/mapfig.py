@@ -29,12 +29,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 
-from forecast.bands import Bands
 from forecast.bulletin.i18n import Catalogue
 from forecast.bulletin.maplabels import CENTRED, FONT, Label, dot_boxes, place_labels
 from forecast.bulletin.neighbours import neighbours
 from forecast.bulletin.scalebar import draw_scale_bar
 from forecast.bulletin.towns import Town
+from forecast.core.bands import Bands
 
 __all__ = ["FONT", "Style", "png_bytes", "risk_map"]
 

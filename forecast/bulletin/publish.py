@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 
-from forecast.bands import Bands
 from forecast.bulletin.data import BulletinData, Freshness, Options, assemble
 from forecast.bulletin.files import (
     FORMATS,
@@ -32,9 +31,10 @@ from forecast.bulletin.render import (
     render_pdf,
 )
 from forecast.bulletin.towns import towns_for
-from forecast.freshness import today as current_day
-from forecast.settings import get_settings
-from forecast.store import Store
+from forecast.core.bands import Bands
+from forecast.core.freshness import today as current_day
+from forecast.core.settings import get_settings
+from forecast.core.store import Store
 
 
 @dataclass

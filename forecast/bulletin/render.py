@@ -19,7 +19,6 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from forecast import vocab
 from forecast.bulletin import drivers as reader_drivers
 from forecast.bulletin.data import (
     BulletinData,
@@ -29,6 +28,7 @@ from forecast.bulletin.data import (
     left_high,
 )
 from forecast.bulletin.i18n import Catalogue
+from forecast.core import vocab
 from forecast.scoring import is_fallback
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"

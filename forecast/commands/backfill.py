@@ -20,7 +20,7 @@ from forecast.prerequisites import refusing
 if TYPE_CHECKING:
     from distributed import Client
 
-    from forecast.schema import CanonicalTables
+    from forecast.core.schema import CanonicalTables
 
 EXIT_NO_DATA = 1
 EXIT_NO_DASK = 3
@@ -77,8 +77,8 @@ def backfill(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Backfill the feature panel on a Dask cluster; same rows as `forecast features build`."""
-    from forecast.settings import get_settings
-    from forecast.store import Store
+    from forecast.core.settings import get_settings
+    from forecast.core.store import Store
 
     try:
         from forecast import backfill as engine
@@ -118,9 +118,9 @@ def backfill(
 
 def _load_tables(db_path: Path, *, bounded: bool) -> CanonicalTables:
     """The canonical tables; events are required unless both ends of the panel are given."""
-    from forecast.cadence import WEEK
+    from forecast.core.cadence import WEEK
+    from forecast.core.store import reading
     from forecast.prerequisites import require_districts, require_events, require_store
-    from forecast.store import reading
 
     require_store(db_path)
     with reading(db_path) as store:  # beside a writer: its last checkpoint

@@ -11,8 +11,8 @@ import typer
 from forecast.bulletin.data import Options, parse_period
 from forecast.bulletin.i18n import available_languages
 from forecast.bulletin.load import NoForecastsError
-from forecast.settings import get_settings
-from forecast.store import reading
+from forecast.core.settings import get_settings
+from forecast.core.store import reading
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def bulletin(
 ) -> None:
     """Write the risk bulletin under <home>/outputs/bulletins/<week>/ (<YYYY-MM>/ monthly)."""
     from forecast.bulletin.publish import publish  # matplotlib and jinja only when used
-    from forecast.cadence import get as get_cadence
+    from forecast.core.cadence import get as get_cadence
 
     known = available_languages()
     unknown = sorted(set(lang or ()) - set(known))
@@ -64,7 +64,7 @@ def bulletin(
         typer.secho(f"No store at {settings.db_path}; run `forecast demo` first.", err=True)
         raise typer.Exit(1)
     try:
-        # Beside a writer: a copy as of its last checkpoint (forecast.store.reading).
+        # Beside a writer: a copy as of its last checkpoint (forecast.core.store.reading).
         with reading(settings.db_path) as store:
             published = publish(
                 store,

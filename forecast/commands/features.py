@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import typer
 
-from forecast.cadence import MONTH, WEEK, Cadence
+from forecast.core.cadence import MONTH, WEEK, Cadence
 from forecast.prerequisites import refusing, require_districts, require_events
 
 if TYPE_CHECKING:
-    from forecast.store import Store
+    from forecast.core.store import Store
 
 PANEL_TABLE = "panel"
 EXIT_NO_DATA = 1
@@ -110,8 +110,8 @@ def build(
 ) -> None:
     """Build the panel (or append the new weeks to the stored one) and store it."""
     import features
-    from forecast.settings import get_settings
-    from forecast.store import Store
+    from forecast.core.settings import get_settings
+    from forecast.core.store import Store
 
     settings = get_settings()
     config_path = config or getattr(settings, "features_config", None)
@@ -161,7 +161,7 @@ def _require_inputs(
 
 
 def _is_monthly(cadence: str) -> bool:
-    from forecast.cadence import get
+    from forecast.core.cadence import get
 
     try:
         return get(cadence).name == "month"
@@ -175,7 +175,7 @@ def _build_monthly(
 ) -> None:
     """The district x month panel, built in full and stored in ``panel_month``."""
     import features
-    from forecast.store import Store
+    from forecast.core.store import Store
 
     began = time.perf_counter()
     with Store(settings.db_path) as store:
@@ -211,7 +211,7 @@ def describe(
 
     At --cadence month: the monthly panel's, then the families it leaves out and why."""
     import features
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     monthly = _is_monthly(cadence or get_settings().cadence)
     if monthly:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from forecast.errors import InputError
-from forecast.settings import get_settings
+from forecast.core.errors import InputError
+from forecast.core.settings import get_settings
 
 if TYPE_CHECKING:
     from forecast.sources.acled_client import Page
@@ -57,9 +57,9 @@ def pull_acled_cmd(
     2 not configured, or rows rejected.
     """
     # httpx and the client load only when a pull runs, not with every `forecast` command.
+    from forecast.core.store import Store
     from forecast.sources import acled_api
     from forecast.sources.acled_wire import AcledConfigError, AcledError
-    from forecast.store import Store
 
     settings = get_settings()
     try:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from forecast.settings import Settings
+    from forecast.core.settings import Settings
 
 keys_app = typer.Typer(help="Manage API keys (stored hashed in the service DB).")
 
 
 def _engine():  # -> sqlalchemy Engine
-    from forecast import servicedb
-    from forecast.settings import Settings
+    from forecast.core import servicedb
+    from forecast.core.settings import Settings
 
     settings = Settings()
     if not settings.service_db_url:  # the default SQLite file lives in the home: make it
@@ -32,9 +32,9 @@ def _missing_forecasts(settings: Settings) -> str | None:
     """Why the API will have nothing to serve at start, or None when forecasts are stored
     or a writer holds the store (the API waits for it itself; copying it to look is not
     worth a large store's copy)."""
-    from forecast import storelock
+    from forecast.core import storelock
+    from forecast.core.store import Store
     from forecast.prerequisites import NotReady, require_forecasts, require_store
-    from forecast.store import Store
 
     try:
         require_store(settings.db_path)
@@ -77,8 +77,8 @@ def serve(
     import uvicorn
 
     from api.observability import MULTIPROCESS_DIR
-    from forecast.logs import configure_logging
-    from forecast.settings import Settings
+    from forecast.core.logs import configure_logging
+    from forecast.core.settings import Settings
 
     if reload_poll is not None:
         # Workers are separate processes: the environment is how they get the setting.
@@ -124,7 +124,7 @@ def create_key(
     ),
 ) -> None:
     """Create a key and print its token once (only its hash is stored)."""
-    from forecast import servicedb
+    from forecast.core import servicedb
 
     try:
         key, token = servicedb.create_key(_engine(), name, scope)
@@ -139,7 +139,7 @@ def create_key(
 @keys_app.command("list")
 def list_keys() -> None:
     """List keys: id, name, scopes, created, revoked."""
-    from forecast import servicedb
+    from forecast.core import servicedb
 
     keys = servicedb.list_keys(_engine())
     if not keys:
@@ -157,7 +157,7 @@ def list_keys() -> None:
 @keys_app.command("revoke")
 def revoke_key(key_id: int = typer.Argument(..., help="Key id from `forecast keys list`.")) -> None:
     """Revoke a key; the API stops accepting it within settings.key_cache_seconds."""
-    from forecast import servicedb
+    from forecast.core import servicedb
 
     if not servicedb.revoke_key(_engine(), key_id):
         typer.secho(

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 import typer
 
-from forecast import vocab
+from forecast.core import vocab
+from forecast.core.schema import CHAMPIONS
+from forecast.core.settings import get_settings
 from forecast.prerequisites import (
     NotReady,
     refusing,
@@ -26,12 +28,10 @@ from forecast.prerequisites import (
     require_panel,
     require_store,
 )
-from forecast.schema import CHAMPIONS
-from forecast.settings import get_settings
 
 if TYPE_CHECKING:  # the training stack loads lazily: `forecast --help` stays quick
-    from forecast.cadence import Cadence
-    from forecast.store import Store
+    from forecast.core.cadence import Cadence
+    from forecast.core.store import Store
     from training.backtest import Window
     from training.count_backtest import CountBacktestResult
     from training.dataset import Dataset
@@ -96,7 +96,7 @@ WithoutOpt = typer.Option(
 
 
 def _cadence(name: str | None):  # -> Cadence
-    from forecast.cadence import get
+    from forecast.core.cadence import get
 
     try:
         return get(name or get_settings().cadence)
@@ -108,7 +108,7 @@ def _cadence(name: str | None):  # -> Cadence
 def _pairs(
     targets: list[str] | None, horizons: list[int] | None, cadence=None
 ) -> list[tuple[str, int]]:
-    from forecast.cadence import WEEK, check_targets
+    from forecast.core.cadence import WEEK, check_targets
 
     settings = get_settings()
     cadence = cadence or WEEK
@@ -138,7 +138,7 @@ def _pairs(
 def _window(
     start: datetime | None, end: datetime | None, step: int | None, cadence=None
 ):  # -> Window
-    from forecast.cadence import WEEK
+    from forecast.core.cadence import WEEK
     from training.backtest import Window
 
     settings = get_settings()
@@ -172,7 +172,7 @@ def _dataset(
     cadence=None,
 ):  # -> Dataset
     """The training frame for these pairs; countries and pooling default to the settings."""
-    from forecast.cadence import WEEK
+    from forecast.core.cadence import WEEK
     from training.dataset import dataset_from_store
     from training.retrain import onset_window
 
@@ -225,7 +225,7 @@ def _scope(ds, pool: bool) -> dict[str, str]:
 
 
 def _params(pairs: list[tuple[str, int]], cadence=None) -> dict:
-    from forecast.cadence import WEEK
+    from forecast.core.cadence import WEEK
     from training.retrain import model_params
 
     return model_params(get_settings(), pairs, cadence or WEEK)
@@ -246,7 +246,7 @@ def print_table(frame: pl.DataFrame) -> None:
 
 
 def _open_store() -> Store:
-    from forecast.store import Store
+    from forecast.core.store import Store
 
     return Store(get_settings().db_path)
 
@@ -258,7 +258,7 @@ def _reading(cadence: Cadence) -> Iterator[Store]:
     last checkpoint, so a backtest does not wait for an ingest to finish; without a stored
     panel the store is opened for writing instead (waiting for the lock), since building
     the data set then stores the panel it builds (training.dataset.load_panel)."""
-    from forecast.store import reading
+    from forecast.core.store import reading
 
     require_store(get_settings().db_path)
     with reading(get_settings().db_path) as store:
@@ -347,7 +347,7 @@ def backtest_cmd(
     """
     from dataclasses import replace
 
-    from forecast.cadence import WEEK
+    from forecast.core.cadence import WEEK
     from training.backtest import comparison_table, prediction_columns
     from training.gate import GateRule
     from training.tracking import configure, data_params, gate_line
@@ -434,7 +434,7 @@ def backtest_cmd(
 
 
 def _stored_events(store: Store) -> pl.DataFrame:
-    from forecast.schema import EVENTS
+    from forecast.core.schema import EVENTS
 
     return EVENTS.conform(store.read("events"))
 
@@ -546,7 +546,7 @@ def serving_line(client: object, name: str, fallback: bool) -> str:
 def _train_counts(ds, horizons: list[int] | None, config, client) -> tuple[list, pl.DataFrame]:
     """The count models (settings.count_targets) beside the risk models of `forecast
     train`: backtest, CRPS gate, registration; their outcomes and champions rows."""
-    from forecast.schema import EVENTS
+    from forecast.core.schema import EVENTS
     from training.count_train import (
         count_champion_rows,
         count_dataset,

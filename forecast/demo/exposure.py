@@ -13,16 +13,16 @@ from datetime import date
 
 import numpy as np
 
-from forecast.demo.forces import FAMA, Presence
-from forecast.demo.geography import Geography
-from forecast.demo.params import DemoParams
-from forecast.vocab import (
+from forecast.core.vocab import (
     PARTNER_AFRICA_CORPS,
     PARTNER_FRANCE,
     PARTNER_OTHER,
     PARTNER_UN,
     PARTNER_WAGNER,
 )
+from forecast.demo.forces import FAMA, Presence
+from forecast.demo.geography import Geography
+from forecast.demo.params import DemoParams
 
 # The exposures, in the order of their columns in the truth table.
 EXPOSURES = ("france", "un", "wagner", "africa_corps", "other", "fama", "withdrawal", "site")

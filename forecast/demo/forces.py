@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from forecast.vocab import (
+from forecast.core.vocab import (
     PARTNER_AFRICA_CORPS,
     PARTNER_FRANCE,
     PARTNER_OTHER,

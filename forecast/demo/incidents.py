@@ -17,15 +17,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from forecast.demo import actors
-from forecast.demo.exposure import Exposure
-from forecast.demo.forces import Presence
-from forecast.demo.gazetteer import FOREIGN_SITE_KINDS, REGIONS
-from forecast.demo.geography import Geography, locate
-from forecast.demo.params import DemoParams
-from forecast.demo.process import Simulation
-from forecast.demo.villages import Villages
-from forecast.vocab import (
+from forecast.core.vocab import (
     ABDUCTION,
     BATTLE,
     CIVILIAN_VIOLENCE,
@@ -39,6 +31,14 @@ from forecast.vocab import (
     RIOT,
     STRATEGIC,
 )
+from forecast.demo import actors
+from forecast.demo.exposure import Exposure
+from forecast.demo.forces import Presence
+from forecast.demo.gazetteer import FOREIGN_SITE_KINDS, REGIONS
+from forecast.demo.geography import Geography, locate
+from forecast.demo.params import DemoParams
+from forecast.demo.process import Simulation
+from forecast.demo.villages import Villages
 
 ACLED_TYPE = {
     BATTLE: "Battles",

@@ -12,13 +12,13 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from forecast.vocab import EVENT_TYPES
+from forecast.core.vocab import EVENT_TYPES
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class PerType(BaseModel):
-    """One number per normalised event type (forecast.vocab.EVENT_TYPES)."""
+    """One number per normalised event type (forecast.core.vocab.EVENT_TYPES)."""
 
     model_config = _FROZEN
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecast.core.vocab import EVENT_TYPES, POLITICAL_VIOLENCE
 from forecast.demo.exposure import Exposure
 from forecast.demo.geography import Geography, haversine_km
 from forecast.demo.params import DemoParams, Front
-from forecast.vocab import EVENT_TYPES, POLITICAL_VIOLENCE
 
 CAPITALS = (
     "ML0103",

@@ -11,13 +11,13 @@ import polars as pl
 import polars.selectors as cs
 import shapely
 
+from forecast.core.vocab import EVENT_TYPES
 from forecast.demo.exposure import Exposure
 from forecast.demo.forces import FAMA, Presence
 from forecast.demo.gazetteer import COUNTRY_NAME, COUNTRY_PCODE
 from forecast.demo.geography import Geography, locate
 from forecast.demo.process import COMPONENTS, Simulation
 from forecast.sources.presence import DEPLOYMENT_COLUMNS, PARTNER_COLUMNS
-from forecast.vocab import EVENT_TYPES
 
 _DIGITS = 5  # about a metre
 

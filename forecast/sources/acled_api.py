@@ -26,10 +26,12 @@ from typing import Final
 import polars as pl
 from pydantic import SecretStr
 
-from forecast.errors import InputError, Problem
+from forecast.core.errors import InputError, Problem
+from forecast.core.schema import EVENTS, INGESTS
+from forecast.core.settings import Settings
+from forecast.core.store import Store
+from forecast.core.vocab import UNPLACED
 from forecast.ingest import file_sha256, place_events
-from forecast.schema import EVENTS, INGESTS
-from forecast.settings import Settings
 from forecast.sources.acled import EXPORT_COLUMNS, SOURCE, read_acled
 from forecast.sources.acled_client import AcledClient, Page
 from forecast.sources.acled_wire import (
@@ -41,8 +43,6 @@ from forecast.sources.acled_wire import (
     EventRow,
 )
 from forecast.sources.countries import iso3_for_name
-from forecast.store import Store
-from forecast.vocab import UNPLACED
 
 __all__ = [
     "AcledClient",

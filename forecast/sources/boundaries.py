@@ -21,8 +21,8 @@ import polars as pl
 import pyogrio
 import shapely
 
-from forecast.errors import InputError, Problem
-from forecast.schema import DISTRICTS
+from forecast.core.errors import InputError, Problem
+from forecast.core.schema import DISTRICTS
 from forecast.sources.csvio import ROW, read_csv_text, shown_header
 from forecast.sources.limits import (
     check_json_depth,

@@ -26,8 +26,8 @@ import numpy as np
 import polars as pl
 
 from forecast.assign import DistrictIndex, name_key
-from forecast.errors import Problem
-from forecast.schema import COUNTS
+from forecast.core.errors import Problem
+from forecast.core.schema import COUNTS
 from forecast.sources.countries import iso3_for_name
 from forecast.sources.csvio import (
     ROW,

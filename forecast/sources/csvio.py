@@ -20,7 +20,7 @@ from typing import Final
 
 import polars as pl
 
-from forecast.errors import InputError, Problem
+from forecast.core.errors import InputError, Problem
 from forecast.sources.limits import (
     check_plain_size,
     future_reason,

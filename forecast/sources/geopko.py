@@ -23,7 +23,8 @@ from typing import Final
 
 import polars as pl
 
-from forecast.schema import PARTNER_PRESENCE
+from forecast.core.schema import PARTNER_PRESENCE
+from forecast.core.vocab import PARTNER_UN
 from forecast.sources.csvio import (
     ROW,
     Number,
@@ -36,7 +37,6 @@ from forecast.sources.csvio import (
 )
 from forecast.sources.limits import latest_day
 from forecast.sources.presence import stable_id
-from forecast.vocab import PARTNER_UN
 
 V21_COLUMNS: Final = ("mission", "year", "month", "location", "latitude", "longitude", "no.troops")
 FRONTMAP_COLUMNS: Final = ("mission", "year", "location", "latitude", "longitude", "ave.no.troops")

@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from forecast.errors import InputError
+from forecast.core.errors import InputError
 
 CHUNK: Final = 1 << 20  # bytes inflated per step while counting
 MAX_JSON_DEPTH: Final = 32  # a UCDP API page nests 3 deep; a GeoJSON polygon 5
@@ -115,7 +115,7 @@ def too_long(length: int, limit: int, value: str) -> str:
 
 
 def max_input_bytes() -> int:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     return get_settings().max_input_bytes
 
@@ -241,7 +241,7 @@ def latest_day(today: date | None = None) -> date:
     """The latest date a source may carry: today (UTC) plus FORECAST_FUTURE_DAYS_TOLERANCE.
 
     The API's field reports follow the same rule with its default of one day (tomorrow)."""
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     day = today or datetime.now(UTC).date()
     return day + timedelta(days=get_settings().future_days_tolerance)

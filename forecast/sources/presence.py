@@ -1,7 +1,7 @@
 """Readers for the project's own CSV formats: national deployments and partner-force presence.
 
 Both formats are documented column by column in docs/FORMATS.md. A reader checks the whole
-file and raises one :class:`~forecast.errors.InputError` naming file, row and field of every
+file and raises one :class:`~forecast.core.errors.InputError` naming file, row and field of every
 problem, or returns the canonical table (``schema.DEPLOYMENTS`` / ``schema.PARTNER_PRESENCE``).
 Districts are taken as given; placing coordinates in districts happens at ingest.
 """
@@ -15,7 +15,15 @@ from typing import Final
 
 import polars as pl
 
-from forecast.schema import DEPLOYMENTS, PARTNER_PRESENCE
+from forecast.core.schema import DEPLOYMENTS, PARTNER_PRESENCE
+from forecast.core.vocab import (
+    PARTNER_AFRICA_CORPS,
+    PARTNER_FRANCE,
+    PARTNER_KINDS,
+    PARTNER_OTHER,
+    PARTNER_UN,
+    PARTNER_WAGNER,
+)
 from forecast.sources.csvio import (
     ROW,
     DateFormat,
@@ -31,14 +39,6 @@ from forecast.sources.csvio import (
     read_csv_text,
 )
 from forecast.sources.limits import latest_day
-from forecast.vocab import (
-    PARTNER_AFRICA_CORPS,
-    PARTNER_FRANCE,
-    PARTNER_KINDS,
-    PARTNER_OTHER,
-    PARTNER_UN,
-    PARTNER_WAGNER,
-)
 
 # Columns after the force name, the same in both formats.
 _SITE_COLUMNS = (

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api import create_app
-from forecast import servicedb
-from forecast.settings import Settings
+from forecast.core import servicedb
+from forecast.core.settings import Settings
 from tests.api.world import write_store
 
 # Bands the hand-computed expectations use (pinned, not the configurable defaults).

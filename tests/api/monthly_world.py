@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from forecast.schema import CHAMPIONS, COUNTS, FORECASTS
-from forecast.store import Store
+from forecast.core.schema import CHAMPIONS, COUNTS, FORECASTS
+from forecast.core.store import Store
 from tests.api import world
 
 OCT, NOV = date(2025, 10, 1), date(2025, 11, 1)

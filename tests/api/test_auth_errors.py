@@ -7,7 +7,7 @@ import time
 from fastapi.testclient import TestClient
 
 from api import create_app
-from forecast import servicedb
+from forecast.core import servicedb
 from tests.api.conftest import make_settings
 from tests.api.world import label
 
@@ -195,7 +195,7 @@ def test_a_key_made_right_after_a_revocation_works_on_its_first_request(
     from typer.testing import CliRunner
 
     from forecast.cli import app as cli
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     monkeypatch.setenv("FORECAST_HOME", str(api_home))
     get_settings.cache_clear()

@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from forecast import servicedb
 from forecast.commands import serve
-from forecast.settings import get_settings
+from forecast.core import servicedb
+from forecast.core.settings import get_settings
 
 
 def make_cli() -> typer.Typer:
@@ -49,7 +49,7 @@ def test_keys_create_list_revoke(tmp_path, monkeypatch):
 def test_serve_passes_settings_to_uvicorn(tmp_path, monkeypatch):
     import uvicorn
 
-    import forecast.logs
+    import forecast.core.logs
 
     calls = []
     seen: list[str | None] = []
@@ -61,7 +61,7 @@ def test_serve_passes_settings_to_uvicorn(tmp_path, monkeypatch):
     monkeypatch.setattr(uvicorn, "run", run)
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     # Global logging set-up would outlive the test (and pytest's captured stderr).
-    monkeypatch.setattr(forecast.logs, "configure_logging", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(forecast.core.logs, "configure_logging", lambda **kw: calls.append(kw))
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path))
     monkeypatch.setenv("FORECAST_PORT", "8123")
     monkeypatch.delenv("FORECAST_RELOAD_POLL_SECONDS", raising=False)

@@ -277,7 +277,7 @@ def test_model(client, reader):
 
 def test_stale_flag_follows_the_configured_age(world, api_home):
     from api import create_app
-    from forecast import servicedb
+    from forecast.core import servicedb
     from tests.api.conftest import make_settings
 
     for days, stale in ((100_000, False), (0, True)):

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from forecast import servicedb
-from forecast.schema import EVENTS
+from forecast.core import servicedb
+from forecast.core.schema import EVENTS
 
 REPORT = {
     "reporter_id": "NGO-GAO-0113",

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.snapshot import build_snapshot, intensity_wide, read_store
-from forecast import servicedb
-from forecast.schema import INTENSITY
+from forecast.core import servicedb
+from forecast.core.schema import INTENSITY
 from tests.api.conftest import TEST_BANDS, make_settings
 from tests.api.world import W0, W1, W2, write_store
 

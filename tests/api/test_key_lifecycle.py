@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
-from forecast import servicedb
+from forecast.core import servicedb
 from tests.api.conftest import make_settings
 from tests.api.world import write_store
 from tests.ops.postgres import free_port

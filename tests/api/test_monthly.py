@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.schemas import DistrictDetail, DistrictHistory, ForecastPage, MapCollection, ModelInfo
-from forecast import servicedb
+from forecast.core import servicedb
 from tests.api import monthly_world as mw
 from tests.api.conftest import make_settings
 from tests.api.world import W2

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.snapshot import build_snapshot, read_store
-from forecast import servicedb
+from forecast.core import servicedb
 from tests.api.conftest import TEST_BANDS, make_settings
 from tests.api.world import TARGETS, label, write_store
 
@@ -251,7 +251,7 @@ def test_reload_while_the_poll_retries_answers_at_once(world, api_home):
 def test_the_api_does_not_take_the_command_lines_lock_wait(world, api_home):
     # `forecast serve` runs the API inside the command line, whose policy waits minutes for
     # the store (FORECAST_STORE_LOCK_TIMEOUT_SECONDS); the API keeps its own (no wait).
-    from forecast.storelock import LockWait, waiting_for_lock
+    from forecast.core.storelock import LockWait, waiting_for_lock
 
     app = create_app(make_settings(api_home))
     admin = {"X-API-Key": servicedb.create_key(app.state.engine, "a", ["admin"])[1]}

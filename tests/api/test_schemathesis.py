@@ -22,7 +22,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api import create_app
-from forecast import servicedb
+from forecast.core import servicedb
 from tests.api.conftest import make_settings
 from tests.api.world import write_store
 

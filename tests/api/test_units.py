@@ -10,10 +10,10 @@ import pytest
 from api.answers import event_counts, is_stale
 from api.security import KeyCache, RateLimiter, has_scope
 from api.snapshot import explain_drivers, observed_outcomes
-from forecast import servicedb
-from forecast.bands import band_expr
 from forecast.bulletin import drivers
-from forecast.settings import Settings
+from forecast.core import servicedb
+from forecast.core.bands import band_expr
+from forecast.core.settings import Settings
 from tests.api.conftest import TEST_BANDS
 
 
@@ -118,7 +118,7 @@ def test_bands_assignment_and_settings():
 
 
 def test_default_bands_are_the_scoring_ones():
-    # One definition (forecast.bands): the API serves what scoring writes.
+    # One definition (forecast.core.bands): the API serves what scoring writes.
     assert Settings().bands == [("low", 0.0), ("elevated", 0.1), ("high", 0.3), ("very_high", 0.6)]
 
 

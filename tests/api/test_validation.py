@@ -229,7 +229,7 @@ def test_the_limit_is_a_setting_and_small_bodies_pass(world, api_home):
     from fastapi.testclient import TestClient
 
     from api import create_app
-    from forecast import servicedb
+    from forecast.core import servicedb
     from tests.api.conftest import make_settings
 
     app = create_app(make_settings(api_home, max_body_bytes=1024))

@@ -22,8 +22,8 @@ from pathlib import Path
 import polars as pl
 import shapely
 
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
-from forecast.store import Store
+from forecast.core.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
+from forecast.core.store import Store
 
 W0, W1, W2 = date(2024, 5, 13), date(2024, 5, 27), date(2024, 6, 3)
 DATA_AS_OF = date(2024, 6, 2)

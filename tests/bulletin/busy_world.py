@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 import shapely
 
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
+from forecast.core.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
 from tests.bulletin.world import BACKTEST, BANDS, LAST, WEEK, band_of
 
 NAMES = (

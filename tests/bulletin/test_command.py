@@ -9,8 +9,8 @@ import typer
 from typer.testing import CliRunner
 
 from forecast.commands.bulletin import register
-from forecast.schema import DISTRICTS, EVENTS
-from forecast.store import Store
+from forecast.core.schema import DISTRICTS, EVENTS
+from forecast.core.store import Store
 from tests.bulletin import world
 
 

@@ -9,8 +9,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from forecast.bands import Bands, load_bands
 from forecast.bulletin import data
+from forecast.core.bands import Bands, load_bands
 from tests.bulletin import world
 
 
@@ -164,7 +164,7 @@ def test_parse_week(text: str, monday: date) -> None:
 
 
 def test_bulletin_bands_are_the_configured_ones() -> None:
-    from forecast.settings import Settings
+    from forecast.core.settings import Settings
 
     bands = load_bands(Settings(bands=[("Low", 0.0), ("very high", 0.6), ("high", 0.3)]))
     assert bands.names == ("low", "high", "very_high")

@@ -21,8 +21,8 @@ from forecast.bulletin.intensityfig import intensity_chart
 from forecast.bulletin.load import load_inputs
 from forecast.bulletin.publish import write_bulletin
 from forecast.bulletin.render import document
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, INTENSITY
-from forecast.store import Store
+from forecast.core.schema import CHAMPIONS, DISTRICTS, EVENTS, INTENSITY
+from forecast.core.store import Store
 from tests.bulletin import world
 
 FOLDER = "2025-W24"

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from forecast.bulletin.publish import publish
-from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
-from forecast.store import Store
+from forecast.core.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
+from forecast.core.store import Store
 from tests.bulletin import world
 
 FOLDER = ("bulletins", "2025-W24")

@@ -24,13 +24,13 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.patches import Rectangle
 
-from forecast.bands import DEFAULT as BANDS
 from forecast.bulletin.i18n import Catalogue
 from forecast.bulletin.mapfig import png_bytes, risk_map
 from forecast.bulletin.scalebar import km_per_degree_lon
 from forecast.bulletin.towns import TOWNS, towns_for
+from forecast.core.bands import DEFAULT as BANDS
+from forecast.core.schema import DISTRICTS
 from forecast.demo.geography import build_geography
-from forecast.schema import DISTRICTS
 from tests.bulletin import world
 
 TOP = len(BANDS.names) - 1

@@ -30,9 +30,9 @@ from forecast.bulletin.files import find_bulletin, weeks_available
 from forecast.bulletin.i18n import Catalogue
 from forecast.bulletin.words import explain, month_sentence
 from forecast.commands.bulletin import register
-from forecast.schema import CHAMPIONS, COUNTS, DISTRICTS, FORECASTS
-from forecast.settings import get_settings
-from forecast.store import Store
+from forecast.core.schema import CHAMPIONS, COUNTS, DISTRICTS, FORECASTS
+from forecast.core.settings import get_settings
+from forecast.core.store import Store
 from tests.bulletin import world
 
 M, LAST = date(2025, 11, 1), date(2025, 10, 1)

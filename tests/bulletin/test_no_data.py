@@ -11,11 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from forecast import vocab
 from forecast.bulletin.publish import publish
-from forecast.schema import DISTRICTS, EVENTS
+from forecast.core import vocab
+from forecast.core.schema import DISTRICTS, EVENTS
+from forecast.core.store import Store
 from forecast.sources.ucdp import read_ucdp
-from forecast.store import Store
 from tests.bulletin import world
 from tests.conftest import FIXTURES
 
@@ -91,8 +91,8 @@ def test_targets_with_data_are_still_listed(folder: Path) -> None:
 def test_on_real_ucdp_car_data_kidnapping_is_one_sentence(tmp_path: Path) -> None:
     """UCDP GED for the Central African Republic in the OCHA sous-préfectures: the store has
     no abduction at all, so the section is the sentence, not 72 districts at 0%."""
+    from forecast.core.schema import FORECASTS
     from forecast.ingest import ingest_districts, ingest_events
-    from forecast.schema import FORECASTS
     from tests.conftest import shared_data
 
     boundaries = shared_data("ocha_car_admin2", "caf_admbnda_adm2_200k_sigcaf_reach_itos_v2.shp")

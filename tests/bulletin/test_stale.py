@@ -1,6 +1,6 @@
 """Defect 2 of issue 15: data older than FORECAST_STALE_AFTER_DAYS open every format of the
 bulletin, in every language, with a banner (the data's date, the days behind, what to do),
-by the rule the API's ``stale`` uses (forecast.freshness.is_stale)."""
+by the rule the API's ``stale`` uses (forecast.core.freshness.is_stale)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from forecast.bulletin.publish import publish
 from forecast.commands.bulletin import register
-from forecast.freshness import is_stale
-from forecast.schema import DISTRICTS, EVENTS
-from forecast.store import Store
+from forecast.core.freshness import is_stale
+from forecast.core.schema import DISTRICTS, EVENTS
+from forecast.core.store import Store
 from tests.bulletin import world
 
 DATA_AS_OF = date(2025, 6, 15)  # the world's data_as_of for week W
@@ -116,7 +116,7 @@ def test_fresh_data_have_no_banner(tmp_path: Path) -> None:
 def test_the_command_reads_the_setting(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`forecast bulletin` judges against today and FORECAST_STALE_AFTER_DAYS: the world's
     2025 data are stale today, and fresh with a limit of 100,000 days."""
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     home.mkdir(parents=True)
     _stock(home / "forecast.duckdb")

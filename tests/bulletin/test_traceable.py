@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
-from forecast import servicedb
-from forecast.bands import load_bands
 from forecast.bulletin.i18n import Catalogue
 from forecast.bulletin.publish import publish
-from forecast.settings import Settings
-from forecast.store import Store
+from forecast.core import servicedb
+from forecast.core.bands import load_bands
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from tests.api.conftest import make_settings
 from tests.api.world import DATA_AS_OF, W2, write_store
 

@@ -32,8 +32,8 @@ from datetime import date, timedelta
 import polars as pl
 import shapely
 
-from forecast.bands import Bands
-from forecast.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
+from forecast.core.bands import Bands
+from forecast.core.schema import CHAMPIONS, DISTRICTS, EVENTS, FORECASTS, INTENSITY
 
 WEEK = date(2025, 6, 9)
 LAST = date(2025, 6, 2)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from forecast.cli import app
-from forecast.settings import get_settings
+from forecast.core.settings import get_settings
 from tests.factories import acled_row, write_acled, write_two_districts
 
 runner = CliRunner()

@@ -24,9 +24,9 @@ import typer
 from typer.testing import CliRunner, Result
 
 from forecast.cli import app
-from forecast.settings import get_settings
+from forecast.core.settings import get_settings
+from forecast.core.store import Store
 from forecast.sources.counts import COLUMNS as COUNT_COLUMNS
-from forecast.store import Store
 from tests.factories import acled_row, write_acled, write_two_districts
 
 runner = CliRunner()
@@ -213,11 +213,11 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     and environment stay out of the other tests (structlog would keep the runner's stream)."""
     import uvicorn
 
-    import forecast.logs
+    import forecast.core.logs
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
-    monkeypatch.setattr(forecast.logs, "configure_logging", lambda **kw: None)
+    monkeypatch.setattr(forecast.core.logs, "configure_logging", lambda **kw: None)
     monkeypatch.setenv("FORECAST_LOG_JSON", "1")  # serve sets it; undone after the test
     return calls
 

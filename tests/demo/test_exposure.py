@@ -7,11 +7,11 @@ from datetime import date
 import numpy as np
 import pytest
 
+from forecast.core.vocab import PARTNER_FRANCE, PARTNER_KINDS
 from forecast.demo.exposure import exposures
 from forecast.demo.forces import DEPLOYMENTS, FAMA, PARTNERS, Presence
 from forecast.demo.geography import build_geography
 from forecast.demo.params import DemoParams
-from forecast.vocab import PARTNER_FRANCE, PARTNER_KINDS
 
 
 @pytest.fixture(scope="module")

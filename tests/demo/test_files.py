@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 import shapely
 
+from forecast.core.vocab import PARTNER_KINDS
 from forecast.demo import DemoFiles, DemoParams, PerType, build_demo
-from forecast.vocab import PARTNER_KINDS
 from tests.conftest import FIXTURES, shared_data
 from tests.demo.conftest import SMALL, ascii, count_between, political_violence
 

@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from forecast.core.vocab import EVENT_TYPES, POLITICAL_VIOLENCE
 from forecast.demo.exposure import exposures
 from forecast.demo.forces import DEPLOYMENTS, PARTNERS
 from forecast.demo.geography import build_geography, haversine_km
@@ -19,7 +20,6 @@ from forecast.demo.process import (
     spread_kernel,
     window_mondays,
 )
-from forecast.vocab import EVENT_TYPES, POLITICAL_VIOLENCE
 
 ONSET = date(2020, 6, 1)  # a Monday
 NO_EFFECT = ForceEffect(reach_km=50, effect=PerType())

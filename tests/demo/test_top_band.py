@@ -22,7 +22,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def scored_demo(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     monkeypatch.setenv("FORECAST_TARGETS", '["any"]')
     monkeypatch.setenv("FORECAST_HORIZONS", "[4]")

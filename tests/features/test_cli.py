@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from features import catalogue, markdown_table
 from forecast.commands.features import register
-from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
-from forecast.settings import get_settings
-from forecast.store import Store
+from forecast.core.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE
+from forecast.core.settings import get_settings
+from forecast.core.store import Store
 from tests.features import world
 from tests.features.conftest import scenario_tables
 

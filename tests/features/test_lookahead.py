@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from features import build_panel
-from forecast import vocab
+from forecast.core import vocab
 from tests.features import world
 
 START = date(2023, 10, 2)

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 
 from features.monthly_counts import event_spans, monthly_counts
-from forecast.schema import COUNTS, DISTRICTS
+from forecast.core.schema import COUNTS, DISTRICTS
 from tests.features import world
 
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from features.monthly import build_monthly_panel
 from features.monthly_counts import event_spans
-from forecast import vocab
-from forecast.cadence import MONTH
-from forecast.schema import CanonicalTables
+from forecast.core import vocab
+from forecast.core.cadence import MONTH
+from forecast.core.schema import CanonicalTables
 from tests.features import world
 from tests.features.test_monthly_panel import counts_frame
 

@@ -31,7 +31,7 @@ import pytest
 
 import features
 from features.monthly import ABSENT, KEYS, build_monthly_panel, monthly_catalogue
-from forecast.schema import COUNTS, CanonicalTables
+from forecast.core.schema import COUNTS, CanonicalTables
 from tests.features import world
 
 JAN, FEB, MAR, APR, MAY = (date(2024, m, 1) for m in range(1, 6))

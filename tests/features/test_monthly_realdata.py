@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 import features
+from forecast.core.store import Store
 from forecast.ingest import ingest_counts, ingest_districts, ingest_events
-from forecast.store import Store
 from tests.conftest import shared_data
 
 TODAY = date(2026, 12, 7)

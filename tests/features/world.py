@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 import shapely
 
-from forecast.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE, CanonicalTables
+from forecast.core.schema import DEPLOYMENTS, DISTRICTS, EVENTS, PARTNER_PRESENCE, CanonicalTables
 
 GRID = {f"{row}{col + 1}": (col, 14 + r) for r, row in enumerate("ABC") for col in range(3)}
 CODES = sorted([*GRID, "Z"])

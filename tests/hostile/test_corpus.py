@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
+from forecast.core.store import Store
 from forecast.ingest import ingest_deployments, ingest_districts, ingest_events, ingest_partners
-from forecast.store import Store
 from tests.factories import (
     DEPLOYMENT_COLUMNS,
     PARTNER_COLUMNS,
@@ -65,7 +65,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     monkeypatch.setenv("FORECAST_HOME", str(demo_home))
     monkeypatch.setenv("FORECAST_MAX_INPUT_BYTES", str(CORPUS_MAX_INPUT_BYTES))

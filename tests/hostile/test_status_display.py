@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
-from forecast.schema import DISTRICTS
+from forecast.core.schema import DISTRICTS
+from forecast.core.store import Store
 from forecast.status import render_status, store_status
-from forecast.store import Store
 
 
 def test_a_huge_stored_code_is_cut_in_the_status(tmp_path: Path) -> None:

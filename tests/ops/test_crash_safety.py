@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast.schema import EVENTS
+from forecast.core.schema import EVENTS
 from training.synthetic import synthetic_world
 
 FAST = {"n_estimators": 30, "learning_rate": 0.1, "min_child_samples": 20}
@@ -95,7 +95,7 @@ def consistent(snapshot: dict[str, object]) -> bool:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with a small world, trained once by the job (champions and forecasts)."""
-    from forecast.store import Store
+    from forecast.core.store import Store
     from training.tune import save_params
 
     home = tmp_path_factory.mktemp("crash") / "home"
@@ -163,7 +163,7 @@ def test_a_kill_before_the_commit_leaves_everything_before(home: Path) -> None:
 
 def _reconciled(home: Path) -> dict[str, object]:
     """The state once the registry has followed the store, as the next run's first step."""
-    from forecast.store import Store
+    from forecast.core.store import Store
     from training.tracking import configure, reconcile_aliases
 
     client = configure(f"sqlite:///{home / 'mlflow.db'}", home / "mlartifacts")

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner as ClickRunner
 from typer.testing import CliRunner
 
-from forecast.settings import Settings
+from forecast.core.settings import Settings
 from tests.ops.deployfiles import (
     COMPOSE,
     DOCKERFILE,

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api import create_app
-from forecast import servicedb, vocab
-from forecast.schema import EVENTS
-from forecast.settings import Settings
+from forecast.core import servicedb, vocab
+from forecast.core.schema import EVENTS
+from forecast.core.settings import Settings
 
 REPORT = {
     "event_date": date(2024, 5, 30),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import servicedb
+from forecast.core import servicedb
 from tests.api.world import label, write_store
 from tests.ops.postgres import free_port
 

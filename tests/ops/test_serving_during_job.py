@@ -190,7 +190,7 @@ def test_the_api_answers_every_request_while_ingest_score_and_retrain_run(
 # and keeps it open for a while, as a slow read on a big store would.
 READ_VISIT = """
 import sys, time
-from forecast.store import Store
+from forecast.core.store import Store
 store = Store(sys.argv[1], read_only=True)
 print("open", flush=True)
 time.sleep(float(sys.argv[2]))

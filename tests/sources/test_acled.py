@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from forecast import vocab
-from forecast.errors import InputError
-from forecast.schema import EVENTS
+from forecast.core import vocab
+from forecast.core.errors import InputError
+from forecast.core.schema import EVENTS
 from forecast.sources.acled import read_acled
 from tests.conftest import FIXTURES, shared_data
 

@@ -27,9 +27,10 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.errors import InputError
+from forecast.core.errors import InputError
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from forecast.ingest import ingest_districts, ingest_events
-from forecast.settings import Settings
 from forecast.sources import acled_api
 from forecast.sources.acled_api import (
     client_from_settings,
@@ -47,7 +48,6 @@ from forecast.sources.acled_wire import (
     AcledResponseError,
     AcledUnavailableError,
 )
-from forecast.store import Store
 from tests.conftest import FIXTURES
 
 BASE = "https://acled.test"

@@ -13,8 +13,8 @@ import pyogrio.raw
 import pytest
 import shapely
 
-from forecast.errors import InputError
-from forecast.schema import DISTRICTS
+from forecast.core.errors import InputError
+from forecast.core.schema import DISTRICTS
 from forecast.sources.boundaries import area_km2, read_districts
 from tests.conftest import FIXTURES, shared_data
 

@@ -17,7 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.errors import InputError
+from forecast.core.errors import InputError
+from forecast.core.store import Store
 from forecast.ingest import ingest_counts, ingest_districts, ingest_drop_folder
 from forecast.sources.counts import (
     COLUMNS,
@@ -25,7 +26,6 @@ from forecast.sources.counts import (
     load_variants,
     read_acled_monthly,
 )
-from forecast.store import Store
 from tests.conftest import shared_data
 
 TODAY = date(2026, 12, 7)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import InputError
+from forecast.core.errors import InputError
 from forecast.sources.csvio import (
     ROW,
     DateFormat,

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from forecast.errors import InputError
-from forecast.schema import PARTNER_PRESENCE
+from forecast.core.errors import InputError
+from forecast.core.schema import PARTNER_PRESENCE
 from forecast.sources.geopko import (
     OBSERVATION_SCHEMA,
     SOURCE_FRONTMAP,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast.errors import InputError
+from forecast.core.errors import InputError
 from forecast.sources.acled import read_acled
 from forecast.sources.boundaries import read_districts
 from forecast.sources.csvio import read_bytes
@@ -26,7 +26,7 @@ CAP = 64 * 1024
 
 @pytest.fixture
 def small_cap(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     monkeypatch.setenv("FORECAST_MAX_INPUT_BYTES", str(CAP))
     get_settings.cache_clear()
@@ -115,7 +115,7 @@ def test_future_dates_are_refused_beyond_the_tolerance(tmp_path: Path) -> None:
 
 
 def test_the_tolerance_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     soon = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     path = write_acled(tmp_path / "soon.csv", [acled_row("MLI1", soon, 14.5, -4.5)])

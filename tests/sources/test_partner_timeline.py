@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 from features.context import SAME_PLACE_DEG
+from forecast.core.vocab import PARTNER_KINDS
 from forecast.sources.geopko import read_geopko
 from forecast.sources.presence import DATE_PRECISIONS, read_partners
-from forecast.vocab import PARTNER_KINDS
 from tests.conftest import shared_data
 
 TIMELINE = Path(__file__).resolve().parents[2] / "data" / "partners" / "mali.csv"

@@ -9,15 +9,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from forecast.errors import InputError
-from forecast.schema import DEPLOYMENTS, PARTNER_PRESENCE
+from forecast.core.errors import InputError
+from forecast.core.schema import DEPLOYMENTS, PARTNER_PRESENCE
+from forecast.core.vocab import PARTNER_KINDS
 from forecast.sources.presence import (
     LOCATION_FIELD,
     partner_kind,
     read_deployments,
     read_partners,
 )
-from forecast.vocab import PARTNER_KINDS
 from tests.conftest import FIXTURES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -13,9 +13,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from forecast import vocab
-from forecast.errors import InputError
-from forecast.schema import EVENTS
+from forecast.core import vocab
+from forecast.core.errors import InputError
+from forecast.core.schema import EVENTS
 from forecast.sources.ucdp import read_ucdp
 from tests.conftest import FIXTURES, shared_data
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from forecast import vocab
-from forecast.schema import EVENTS
+from forecast.core import vocab
+from forecast.core.schema import EVENTS
 from training.dataset import Dataset, build_dataset
 from training.synthetic import World, synthetic_world
 
@@ -86,7 +86,7 @@ def tracking(tmp_path_factory: pytest.TempPathFactory):
 
 def fill_store(db_path: Path, world: World) -> None:
     """A store holding the world's events and its panel (as `forecast features build` would)."""
-    from forecast.store import Store
+    from forecast.core.store import Store
 
     with Store(db_path) as store:
         with store.transaction():

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from forecast.commands.training import register
-from forecast.settings import get_settings
+from forecast.core.settings import get_settings
 from training.synthetic import World
 
 from .conftest import fast_params, fill_store

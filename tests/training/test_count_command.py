@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from forecast import vocab
 from forecast.commands.training import register
-from forecast.settings import get_settings
+from forecast.core import vocab
+from forecast.core.settings import get_settings
 from training.synthetic import World
 
 from .conftest import fast_params, fill_store

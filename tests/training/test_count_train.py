@@ -42,8 +42,8 @@ def candidate(count_ds: Dataset) -> CountCandidate:
 
 
 def test_pairs_are_the_settings_count_targets_at_weekly_cadence_only() -> None:
-    from forecast.cadence import MONTH
-    from forecast.settings import Settings
+    from forecast.core.cadence import MONTH
+    from forecast.core.settings import Settings
 
     settings = Settings(horizons=[1, 4])
     assert count_pairs(settings) == [

@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from sklearn.base import clone
 
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from forecast.scoring import NoChampionError, is_fallback, score_week
-from forecast.settings import Settings
 from forecast.status import render_status, store_status
-from forecast.store import Store
 from training.baselines import HistoryLogit, logistic_columns
 from training.dataset import Dataset
 from training.fallback import HistoryForecaster, fallback_version, fit_fallback
@@ -99,7 +99,7 @@ def test_without_any_champion_every_pair_gets_the_labelled_baseline(served_home)
     from fastapi.testclient import TestClient
 
     from api import create_app
-    from forecast import servicedb
+    from forecast.core import servicedb
 
     app = create_app(settings.model_copy(update={"reload_poll_seconds": 0}))
     token = servicedb.create_key(app.state.engine, "reader", ["read"])[1]

@@ -9,12 +9,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from forecast.bands import DEFAULT, band_expr
+from forecast.core.bands import DEFAULT, band_expr
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from forecast.escalation import LABELS
 from forecast.intensity import combine_bands
 from forecast.scoring import score_week
-from forecast.settings import Settings
-from forecast.store import Store
 from training.backtest import Window
 from training.count_backtest import RECIPES
 from training.count_train import prepare_count, record_count

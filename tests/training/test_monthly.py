@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 import features
-from forecast.cadence import MONTH
-from forecast.schema import COUNTS
+from forecast.core.cadence import MONTH
+from forecast.core.schema import COUNTS
 from tests.features import world as fworld
 from training.backtest import Window, backtest, prediction_columns
 from training.baselines import MonthlyHistoryForecaster, logistic_columns
@@ -231,9 +231,9 @@ def test_the_embargo_is_h_months(month_ds: Dataset, monkeypatch: pytest.MonkeyPa
 
 def test_monthly_retrain_beside_the_weekly_models(tmp_path, tracking) -> None:
     """``retrain --cadence month``: the monthly panel, risk-*-m* models, monthly rows."""
-    from forecast.schema import COUNTS, DISTRICTS, PARTNER_PRESENCE
-    from forecast.settings import Settings
-    from forecast.store import Store
+    from forecast.core.schema import COUNTS, DISTRICTS, PARTNER_PRESENCE
+    from forecast.core.settings import Settings
+    from forecast.core.store import Store
     from training.retrain import ExitCode, retrain
     from training.tune import save_params
 

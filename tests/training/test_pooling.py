@@ -169,8 +169,8 @@ def app() -> typer.Typer:
 
 
 def fill_two_country_store(db_path: Path, world: World) -> None:
-    from forecast.schema import DISTRICTS, EVENTS
-    from forecast.store import Store
+    from forecast.core.schema import DISTRICTS, EVENTS
+    from forecast.core.store import Store
 
     codes = sorted(world.panel["district_code"].unique().to_list())
     districts = DISTRICTS.conform(
@@ -203,7 +203,7 @@ def run_backtest(app: typer.Typer, tmp_path: Path, *options: str) -> tuple[Any, 
 def test_backtest_command_country_pool_and_without(
     app: typer.Typer, home: Path, two_countries: World, tmp_path: Path
 ) -> None:
-    from forecast.settings import get_settings
+    from forecast.core.settings import get_settings
 
     from .conftest import fast_params
 

@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 from filelock import FileLock
 
-from forecast.settings import Settings
-from forecast.store import Store
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from training import tracking as tracking_module
 from training.backtest import Window
 from training.retrain import LOCK_FILE, ExitCode, retrain
@@ -67,7 +67,7 @@ def test_first_run_records_the_champions_and_the_api_serves_them(
     from fastapi.testclient import TestClient
 
     from api import create_app
-    from forecast import servicedb
+    from forecast.core import servicedb
 
     with Store(settings.db_path) as store:
         table = store.read("champions").sort("target")
@@ -176,7 +176,7 @@ def test_a_bad_drop_file_fails_before_anything_changes(settings: Settings, track
 
 
 def test_pending_field_reports_are_ingested_once(tmp_path: Path) -> None:
-    from forecast import servicedb, vocab
+    from forecast.core import servicedb, vocab
     from training.retrain import RetrainReport, ingest_field_reports
 
     settings = Settings(home=tmp_path)

@@ -9,10 +9,10 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from forecast.bands import DEFAULT_BANDS, Bands, band_expr, classify
+from forecast.core.bands import DEFAULT_BANDS, Bands, band_expr, classify
+from forecast.core.settings import Settings
+from forecast.core.store import Store
 from forecast.scoring import forecast_frame, score_week
-from forecast.settings import Settings
-from forecast.store import Store
 from training.synthetic import World
 
 from .conftest import fill_store, promote_fast

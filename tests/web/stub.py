@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import JSONResponse
 
 from api.web import bulletins, page
-from forecast.bands import load_bands
+from forecast.core.bands import load_bands
 
 KEY = "test-key"
 DISTRICTS = {

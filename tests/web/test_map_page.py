@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from api.web.page import ESCALATION_COLOURS, EVENT_CLASSES
-from forecast.bands import load_bands
 from forecast.bulletin.screenshots import CHROMIUM as CHROMIUM_PATH
 from forecast.bulletin.screenshots import CHROMIUM_FLAGS
+from forecast.core.bands import load_bands
 from tests.web.offline import OFFLINE_FLAG, block_other_hosts
 from tests.web.stub import INTENSITY, KEY, PROBABILITY, band, make_app, serving
 

@@ -19,8 +19,8 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from forecast import vocab
-from forecast.schema import EVENTS
+from forecast.core import vocab
+from forecast.core.schema import EVENTS
 
 SCOPES: tuple[str, ...] = ("read", "report", "admin")
 TOKEN_PREFIX = "fk_"
@@ -276,7 +276,7 @@ def store_field_report(
 
 
 def pending_field_reports(engine: Engine, *, include_ingested: bool = False) -> pl.DataFrame:
-    """Field reports not yet ingested, as rows of ``forecast.schema.EVENTS``.
+    """Field reports not yet ingested, as rows of ``forecast.core.schema.EVENTS``.
 
     ``source`` is ``field_report`` and ``source_id`` is ``<key id>:<reporter id>``, so
     ingesting the same report twice changes nothing. ``district_code`` is null with

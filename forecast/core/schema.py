@@ -3,7 +3,7 @@
 Each table is a tuple of columns (name, DuckDB type, polars dtype, meaning). The store
 creates tables from these; readers must return frames with exactly these columns (in
 order) for the columns they produce. ``SCHEMA_VERSION`` goes up with every change, and
-``forecast.store`` holds the migration from each older version.
+``forecast.core.store`` holds the migration from each older version.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ EVENTS = Table(
             "event_type",
             "VARCHAR NOT NULL",
             pl.Utf8,
-            "normalised type, see forecast.vocab.EVENT_TYPES",
+            "normalised type, see forecast.core.vocab.EVENT_TYPES",
         ),
         Column("sub_event_type", "VARCHAR", pl.Utf8, "source's own sub-type, kept for reference"),
         Column(
@@ -148,7 +148,7 @@ EVENTS = Table(
             "placement",
             "VARCHAR NOT NULL",
             pl.Utf8,
-            "how the district was found, see forecast.vocab.PLACEMENTS",
+            "how the district was found, see forecast.core.vocab.PLACEMENTS",
         ),
         Column("file", "VARCHAR", pl.Utf8, "file the event was read from"),
     ),
@@ -190,7 +190,10 @@ PARTNER_PRESENCE = Table(
         ),
         Column("name", "VARCHAR NOT NULL", pl.Utf8, "base or location name"),
         Column(
-            "partner", "VARCHAR NOT NULL", pl.Utf8, "partner kind, see forecast.vocab.PARTNER_KINDS"
+            "partner",
+            "VARCHAR NOT NULL",
+            pl.Utf8,
+            "partner kind, see forecast.core.vocab.PARTNER_KINDS",
         ),
         Column("force", "VARCHAR", pl.Utf8, "force or mission name, e.g. MINUSMA, Barkhane"),
         Column("kind", "VARCHAR", pl.Utf8, "base, camp, patrol area ..."),
@@ -317,7 +320,7 @@ FORECASTS = Table(
         ),
         Column("target", "VARCHAR NOT NULL", pl.Utf8, "any, fatal, civilians or abduction"),
         Column("probability", "DOUBLE NOT NULL", pl.Float64, "calibrated probability"),
-        Column("band", "VARCHAR NOT NULL", pl.Utf8, "risk band, see forecast.bands"),
+        Column("band", "VARCHAR NOT NULL", pl.Utf8, "risk band, see forecast.core.bands"),
         Column("model_version", "VARCHAR NOT NULL", pl.Utf8, "registered model name and version"),
         Column(
             "top_drivers",
@@ -330,7 +333,7 @@ FORECASTS = Table(
             "cadence",
             "VARCHAR NOT NULL DEFAULT 'week'",
             pl.Utf8,
-            "week or month: the period of issue_week and horizon (forecast.cadence)",
+            "week or month: the period of issue_week and horizon (forecast.core.cadence)",
         ),
     ),
     ("district_code", "issue_week", "horizon", "target", "cadence"),

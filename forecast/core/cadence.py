@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from forecast import vocab
+from forecast.core import vocab
 
 CadenceName = Literal["week", "month"]
 _EPOCH_MONDAY = date(1970, 1, 5)

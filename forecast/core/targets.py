@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from forecast import vocab
+from forecast.core import vocab
 
 
 def target_expressions() -> dict[str, pl.Expr]:
-    """Whether an event counts toward each target (forecast.vocab decides the types)."""
+    """Whether an event counts toward each target (forecast.core.vocab decides the types)."""
     violence = pl.col("event_type").is_in(sorted(vocab.POLITICAL_VIOLENCE))
     return {
         "any": violence,

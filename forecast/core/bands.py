@@ -10,7 +10,7 @@ violence in fewer than one window in ten, so 0.1 marks "above the usual quiet"; 
 roughly the rate of districts with a recent history of attacks, which security teams
 already treat as dangerous; 0.6 means an event is more likely than not, the level at
 which movements are usually suspended. They are configurable through
-``forecast.settings.Settings.bands`` (``FORECAST_BANDS='[["low", 0], ["high", 0.4]]'``).
+``forecast.core.settings.Settings.bands`` (``FORECAST_BANDS='[["low", 0], ["high", 0.4]]'``).
 Names are snake_case: they are the message catalogues' keys and the API's filter values.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
-    from forecast.settings import Settings
+    from forecast.core.settings import Settings
 
 DEFAULT_BANDS: tuple[tuple[str, float], ...] = (
     ("low", 0.0),
@@ -137,7 +137,7 @@ def classify(
 def load_bands(settings: Settings | None = None) -> Bands:
     """The configured bands (``settings.bands``; the process settings by default)."""
     if settings is None:
-        from forecast.settings import get_settings
+        from forecast.core.settings import get_settings
 
         settings = get_settings()
     return Bands.from_pairs(settings.bands)

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from forecast.bands import DEFAULT_BANDS, check_pairs
+from forecast.core.bands import DEFAULT_BANDS, check_pairs
 
 
 class Settings(BaseSettings):
@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     )
     bands: list[tuple[str, float]] = Field(
         default_factory=lambda: list(DEFAULT_BANDS),
-        description="Risk bands as (name, lower bound of probability); see forecast.bands.",
+        description="Risk bands as (name, lower bound of probability); see forecast.core.bands.",
     )
 
     # Training (forecast backtest/train/tune/retrain).
@@ -210,7 +210,7 @@ class Settings(BaseSettings):
     def horizons_for(self, cadence: str | None = None) -> list[int]:
         """The horizons of ``cadence`` (default: this cadence): FORECAST_HORIZONS when set,
         else the cadence's own (1, 4, 12 weeks; 1, 3, 6 months)."""
-        from forecast.cadence import get
+        from forecast.core.cadence import get
 
         if self.horizons:
             return list(self.horizons)

@@ -1,10 +1,10 @@
 """The DuckDB store: canonical tables, migrations, transactional upserts, derived tables.
 
 One file (``<home>/forecast.duckdb``) holds everything. Canonical tables are created from
-``forecast.schema``; derived tables (the feature panel, forecasts) are written whole by the
+``forecast.core.schema``; derived tables (the feature panel, forecasts) are written whole by the
 package that owns them with :meth:`Store.replace` or :meth:`Store.append`.
 
-One process writes the file at a time (DuckDB's lock); :mod:`forecast.storelock` decides
+One process writes the file at a time (DuckDB's lock); :mod:`forecast.core.storelock` decides
 what a second one does: wait for the lock (the command line), or read a copy
 (:func:`reading`).
 """
@@ -20,8 +20,8 @@ from types import TracebackType
 import duckdb
 import polars as pl
 
-from forecast import storelock
-from forecast.schema import (
+from forecast.core import storelock
+from forecast.core.schema import (
     CANONICAL,
     COUNTS,
     DEPLOYMENTS,
@@ -32,7 +32,7 @@ from forecast.schema import (
     CanonicalTables,
     Table,
 )
-from forecast.storelock import LockWait, StoreBusyError
+from forecast.core.storelock import LockWait, StoreBusyError
 
 
 def _add_counts(con: duckdb.DuckDBPyConnection) -> None:
@@ -77,7 +77,7 @@ class Store:
     """A connection to the store file; use as a context manager.
 
     Opening waits for another process's lock as ``wait`` says (default: the process's
-    policy, :func:`forecast.storelock.waiting_for_lock`), then raises StoreBusyError. A
+    policy, :func:`forecast.core.storelock.waiting_for_lock`), then raises StoreBusyError. A
     writer records itself in ``<store>.lock-info`` until it closes, so others can name it.
     """
 
@@ -145,7 +145,7 @@ class Store:
         return pl.from_arrow(self.con.execute(sql, params or []).to_arrow_table())  # type: ignore[return-value]
 
     def load_tables(self) -> CanonicalTables:
-        """The canonical tables, typed as in ``forecast.schema``."""
+        """The canonical tables, typed as in ``forecast.core.schema``."""
         return CanonicalTables(
             districts=DISTRICTS.conform(self.read("districts")),
             events=EVENTS.conform(self.read("events")),
