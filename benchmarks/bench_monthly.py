@@ -37,7 +37,7 @@ def child(jobs: int) -> None:
     from forecast.core.cadence import MONTH
     from forecast.core.settings import Settings
     from training.dataset import build_dataset
-    from training.retrain import model_params, settings_window
+    from training.plan import model_params, settings_window
     from training.synthetic_monthly import monthly_world
     from training.train import run_backtests
 

@@ -52,7 +52,7 @@ def child(home: Path, shared: Path, jobs: int) -> None:
     from forecast.core.store import Store
     from forecast.ingest import ingest_districts, ingest_events, ingest_partners
     from training.dataset import PANEL_TABLE, dataset_from_store
-    from training.retrain import model_params, settings_window
+    from training.plan import model_params, settings_window
     from training.train import run_backtests
 
     settings = Settings(home=home, mlflow_tracking_uri=None)

@@ -8,7 +8,7 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_training.py [--jobs N
 2014-2026) ingested through the production readers, with the panel built by
 ``features.build_panel``; ``--synthetic`` uses training.synthetic's planted-signal panel
 (55 districts x 626 weeks, 3 features) instead. The timed figure is the retrain job
-(``training.retrain.retrain``: backtest, train, log, register, gate, score); the panel
+(``forecast.jobs.retrain.retrain``: backtest, train, log, register, gate, score); the panel
 build is reported beside it.
 """
 
@@ -65,7 +65,7 @@ def main() -> int:
     parser.add_argument("--synthetic", action="store_true", help="planted-signal world")
     args = parser.parse_args()
 
-    from training.retrain import retrain
+    from forecast.jobs.retrain import retrain
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp) / "home", mlflow_tracking_uri=None)

@@ -10,7 +10,7 @@ from features import geometry
 from features.catalogue import FeatureSpec
 from features.config import FeatureConfig
 from features.context import Context
-from forecast.sources.countries import ISO3_BY_NUMERIC
+from forecast.core.countries import ISO3_BY_NUMERIC
 
 STATIC = "static"
 CALENDAR = "calendar"
@@ -80,7 +80,7 @@ def specs(config: FeatureConfig) -> list[FeatureSpec]:
             "a plain number, split by the trees like any other (see compute)",
             "static",
             "districts",
-            "null when the district has no country or one outside forecast.sources.countries",
+            "null when the district has no country or one outside forecast.core.countries",
         ),
         FeatureSpec(
             "week_sin",

@@ -339,7 +339,7 @@ def _sentence(reading: Reading, feature: str, value: float | None, t: Catalogue)
 
 def country_name(numeric: float) -> str:
     """The country of an ISO 3166-1 numeric code (the ``country_code`` feature)."""
-    from forecast.sources.countries import name_for_numeric
+    from forecast.core.countries import name_for_numeric
 
     return name_for_numeric(int(numeric)) or f"{numeric:g}"
 

@@ -220,7 +220,7 @@ def _check_kind(path: Path, kind: str) -> None:
 def unknown_countries(path: Path, frame: pl.DataFrame) -> list[str]:
     """One warning per country of ``frame`` that is not an ISO3 code the readers know: the
     events are stored, but no district of theirs can be forecast until it is recognised."""
-    from forecast.sources.countries import known_iso3
+    from forecast.core.countries import known_iso3
 
     if "country" not in frame.columns:
         return []

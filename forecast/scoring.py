@@ -346,7 +346,7 @@ def score_week(
     from forecast.intensity import load_count_champions
     from training.count_train import count_dataset, count_pairs
     from training.dataset import dataset_from_store
-    from training.retrain import cadence_pairs, onset_window
+    from training.plan import cadence_pairs, onset_window
     from training.tracking import configure, reconcile_aliases
 
     settings = settings or get_settings()

@@ -485,7 +485,7 @@ def set_alias(client: Any, name: str, version: str, alias: str) -> None:
 def reconcile_aliases(client: Any, store: Any) -> list[str]:
     """Point each ``champion`` alias at the version the store's champions table names.
 
-    The store commits first and the aliases follow (training.retrain._commit); a run
+    The store commits first and the aliases follow (forecast.jobs.retrain._commit); a run
     killed in between leaves an alias behind, put back here by the next run. Versions the
     registry does not hold (a registry reset) are left alone. Returns one line per alias
     moved.

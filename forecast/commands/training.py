@@ -174,7 +174,7 @@ def _dataset(
     """The training frame for these pairs; countries and pooling default to the settings."""
     from forecast.core.cadence import WEEK
     from training.dataset import dataset_from_store
-    from training.retrain import onset_window
+    from training.plan import onset_window
 
     settings = get_settings()
     cadence = cadence or WEEK
@@ -226,7 +226,7 @@ def _scope(ds, pool: bool) -> dict[str, str]:
 
 def _params(pairs: list[tuple[str, int]], cadence=None) -> dict:
     from forecast.core.cadence import WEEK
-    from training.retrain import model_params
+    from training.plan import model_params
 
     return model_params(get_settings(), pairs, cadence or WEEK)
 
@@ -477,7 +477,7 @@ def train_cmd(
     """
     from forecast.scoring import replace_champions
     from training.backtest import comparison_table
-    from training.retrain import champion_rows
+    from training.plan import champion_rows
     from training.tracking import configure, reconcile_aliases
     from training.train import TrainConfig, promote, train_candidates
 
@@ -510,7 +510,7 @@ def train_cmd(
     with _open_store() as store, store.transaction() as con:
         if not champions.is_empty():
             replace_champions(con, champions)
-    # The store first, then the registry follows it (training.retrain._commit says why).
+    # The store first, then the registry follows it (forecast.jobs.retrain._commit says why).
     for outcome in outcomes:
         promote(client, outcome)
     for outcome in outcomes:
@@ -648,7 +648,7 @@ def score_cmd(
     <model>/baseline-logistic (FORECAST_BASELINE_FALLBACK=false: left unscored).
     """
     from forecast.scoring import NoChampionError, score_week
-    from training.retrain import cadence_pairs
+    from training.plan import cadence_pairs
 
     cad = _cadence(cadence)
     require_store(get_settings().db_path)  # opening the store would create an empty one
@@ -691,11 +691,11 @@ def _check_in_panel(ds: Dataset, day: date) -> None:
 def _store_for_retrain(home: Path) -> Iterator[None]:
     """Hold the store open for the retrain: opening here waits for another process's lock
     with the command line's message and timeout (the job's own open inside
-    training.retrain then shares this process's database). When another retrain holds the
+    forecast.jobs.retrain then shares this process's database). When another retrain holds the
     job lock nothing is opened, so the job reports that at once (exit 75)."""
     from filelock import FileLock, Timeout
 
-    from training.retrain import LOCK_FILE
+    from forecast.jobs.retrain import LOCK_FILE
 
     home.mkdir(parents=True, exist_ok=True)
     probe = FileLock(str(home / LOCK_FILE), timeout=0)
@@ -724,7 +724,7 @@ def retrain_cmd(
     nothing promoted (latest week scored with the current champions); 20 nothing new;
     75 another retrain is running; 1 failure (champions and forecasts unchanged).
     """
-    from training.retrain import retrain
+    from forecast.jobs.retrain import retrain
 
     cad = _cadence(cadence)
     settings = get_settings()

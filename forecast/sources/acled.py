@@ -19,8 +19,8 @@ from typing import Final
 import polars as pl
 
 from forecast.core import vocab
+from forecast.core.countries import iso3_for_name, iso3_for_numeric
 from forecast.core.schema import EVENTS
-from forecast.sources.countries import iso3_for_name, iso3_for_numeric
 from forecast.sources.csvio import (
     ROW,
     DateFormat,

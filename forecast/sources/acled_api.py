@@ -26,6 +26,7 @@ from typing import Final
 import polars as pl
 from pydantic import SecretStr
 
+from forecast.core.countries import iso3_for_name
 from forecast.core.errors import InputError, Problem
 from forecast.core.schema import EVENTS, INGESTS
 from forecast.core.settings import Settings
@@ -42,7 +43,6 @@ from forecast.sources.acled_wire import (
     Cell,
     EventRow,
 )
-from forecast.sources.countries import iso3_for_name
 
 __all__ = [
     "AcledClient",

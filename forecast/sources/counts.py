@@ -26,9 +26,9 @@ import numpy as np
 import polars as pl
 
 from forecast.assign import DistrictIndex, name_key
+from forecast.core.countries import iso3_for_name
 from forecast.core.errors import Problem
 from forecast.core.schema import COUNTS
-from forecast.sources.countries import iso3_for_name
 from forecast.sources.csvio import (
     ROW,
     Number,

@@ -16,9 +16,9 @@ from typing import Any, Final
 import polars as pl
 
 from forecast.core import vocab
+from forecast.core.countries import iso3_for_name
 from forecast.core.errors import InputError
 from forecast.core.schema import EVENTS
-from forecast.sources.countries import iso3_for_name
 from forecast.sources.csvio import (
     ROW,
     DateFormat,

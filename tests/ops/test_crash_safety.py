@@ -153,7 +153,7 @@ def test_a_kill_before_the_commit_leaves_everything_before(home: Path) -> None:
     before = state(home)
     _kill_inside(
         home,
-        "from training import retrain\n"
+        "from forecast.jobs import retrain\n"
         "def _commit(*args, **kwargs):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "retrain._commit = _commit",

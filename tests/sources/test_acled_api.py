@@ -709,7 +709,7 @@ def test_countries_default_to_the_settings_then_the_stored_districts(store, sett
 
 
 def _job_pull(store: Store, settings: Settings, fake: FakeAcled, sleeps: list[float], monkeypatch):
-    from training import retrain as job
+    from forecast.jobs import retrain as job
 
     monkeypatch.setattr(acled_api, "client_from_settings", lambda _: client_for(fake, sleeps))
     report = job.RetrainReport(job.ExitCode.FAILED)
@@ -739,7 +739,7 @@ def test_a_failed_pull_in_the_weekly_job_stores_nothing_and_lets_the_job_go_on(
 
 
 def test_the_weekly_job_skips_the_pull_without_credentials(store, tmp_path) -> None:
-    from training import retrain as job
+    from forecast.jobs import retrain as job
 
     bare = Settings(home=tmp_path / "bare", acled_username=None, acled_password=None)
     report = job.RetrainReport(job.ExitCode.FAILED)

@@ -1,4 +1,4 @@
-"""The demo-world oracles and the seed margins (training.ceiling)."""
+"""The demo-world oracles and the seed margins (forecast.demo.ceiling)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from forecast.demo.ceiling import margins, oracle_probability, oracle_table
 from training.backtest import backtest
-from training.ceiling import margins, oracle_probability, oracle_table
 from training.dataset import Dataset
 from training.gate import GateRule
 from training.tracking import gate

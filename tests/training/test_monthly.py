@@ -234,7 +234,7 @@ def test_monthly_retrain_beside_the_weekly_models(tmp_path, tracking) -> None:
     from forecast.core.schema import COUNTS, DISTRICTS, PARTNER_PRESENCE
     from forecast.core.settings import Settings
     from forecast.core.store import Store
-    from training.retrain import ExitCode, retrain
+    from forecast.jobs.retrain import ExitCode, retrain
     from training.tune import save_params
 
     uri, _, _ = tracking

@@ -16,9 +16,9 @@ from filelock import FileLock
 
 from forecast.core.settings import Settings
 from forecast.core.store import Store
+from forecast.jobs.retrain import LOCK_FILE, ExitCode, retrain
 from training import tracking as tracking_module
 from training.backtest import Window
-from training.retrain import LOCK_FILE, ExitCode, retrain
 from training.synthetic import World
 from training.tracking import CHAMPION, model_name
 
@@ -177,7 +177,7 @@ def test_a_bad_drop_file_fails_before_anything_changes(settings: Settings, track
 
 def test_pending_field_reports_are_ingested_once(tmp_path: Path) -> None:
     from forecast.core import servicedb, vocab
-    from training.retrain import RetrainReport, ingest_field_reports
+    from forecast.jobs.retrain import RetrainReport, ingest_field_reports
 
     settings = Settings(home=tmp_path)
     engine = servicedb.connect(settings.service_db)

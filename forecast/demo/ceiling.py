@@ -14,7 +14,7 @@ two checks possible that real data never allows:
   verdict against the baselines (log loss with its paired block bootstrap: P is the share
   of resamples where the model beats the best baseline).
 
-``python -m training.ceiling --seed 20131 --seed 1 --horizon 4`` prints both (about 30 s
+``python -m forecast.demo.ceiling --seed 20131 --seed 1 --horizon 4`` prints both (about 30 s
 per seed on two cores). docs/EVALUATION.md gives the figures.
 """
 
