@@ -319,7 +319,9 @@ def merge_periods(sites: pl.LazyFrame) -> pl.LazyFrame:
     ended_before = pl.col("_until").cum_max().shift(1).over("_kind", "_py", "_px")
     return (
         sites.with_columns(*place, open_end.alias("_until"))
-        .sort("_kind", "_py", "_px", "_start", "_until")
+        # Stays tied on start and end at one place are ordered by their own point and
+        # district, so "first" does not depend on the sort's luck or the rows' order.
+        .sort("_kind", "_py", "_px", "_start", "_until", "_lat", "_lon", "_district")
         .with_columns((pl.col("_start") > ended_before).fill_null(True).cum_sum().alias("_run"))
         .group_by("_kind", "_py", "_px", "_run", maintain_order=True)
         .agg(
