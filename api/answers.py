@@ -21,7 +21,7 @@ from api.snapshot import Snapshot, WeekTable, intensity_fields, versions_label
 from forecast.core import vocab
 from forecast.core.cadence import WEEK, Cadence
 from forecast.core.freshness import is_stale  # the bulletin's banner uses the same rule
-from forecast.scoring import served_pairs
+from training.served import served_pairs
 
 
 def meta_head(

@@ -29,9 +29,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -43,47 +42,13 @@ from forecast.core.cadence import get as get_cadence
 from forecast.core.schema import CHAMPIONS, EVENTS, FORECASTS
 from forecast.core.settings import Settings
 from forecast.core.store import Store, add_cadence_column
-
-if TYPE_CHECKING:  # training.fallback imports this module; scoring needs only the type
-    from training.dataset import Dataset
+from training.dataset import Dataset
+from training.fallback import fallbacks
+from training.served import ScoringModel
 
 log = structlog.get_logger(__name__)
 
 TOP_DRIVERS = 5
-# model_version suffix of the rows training.fallback writes for pairs without a champion.
-FALLBACK_LABEL = "baseline-logistic"
-
-
-def is_fallback(model_version: str) -> bool:
-    """Whether forecasts with this ``model_version`` come from the baseline, not a champion."""
-    return model_version.endswith(f"/{FALLBACK_LABEL}")
-
-
-def served_pairs(rows: pl.DataFrame) -> list[dict[str, Any]]:
-    """For one issue week's forecast rows: per (target, horizon), the model version(s) and
-    whether a champion or the baseline stand-in made them."""
-    grouped = (
-        rows.group_by("target", "horizon")
-        .agg(pl.col("model_version").unique().sort().str.join(","))
-        .sort("target", "horizon")
-    )
-    return [
-        {
-            "target": target,
-            "horizon": horizon,
-            "model_version": version,
-            "by": "baseline" if is_fallback(version) else "champion",
-        }
-        for target, horizon, version in grouped.iter_rows()
-    ]
-
-
-@dataclass(frozen=True)
-class ScoringModel:
-    """A fitted model and the label to store as ``model_version``."""
-
-    model: Any
-    version: str
 
 
 def monday(day: date) -> date:
@@ -318,7 +283,6 @@ def with_fallbacks(
     enabled: bool,
 ) -> dict[tuple[str, int], ScoringModel]:
     """The champions, plus the labelled baseline for every pair without one when enabled."""
-    from training.fallback import fallbacks
 
     missing = [pair for pair in pairs if pair not in models]
     return {**models, **(fallbacks(ds, missing) if enabled else {})}

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from forecast.core.store import Store
-from forecast.scoring import served_pairs
+from training.served import served_pairs
 
 
 @dataclass

@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from forecast.scoring import FALLBACK_LABEL, ScoringModel
 from training.baselines import HistoryForecaster, history_forecaster, logistic_columns
+from training.served import FALLBACK_LABEL, ScoringModel
 from training.tracking import model_name
 
 

@@ -26,7 +26,7 @@ from forecast.core.freshness import days_behind, is_stale
 from forecast.core.targets import target_expressions
 from forecast.explain import finite_number
 from forecast.intensity import combine_bands
-from forecast.scoring import is_fallback
+from training.served import is_fallback
 
 WEEK = timedelta(days=7)
 # Metrics read from the champion's backtest for the one-line skill summary, best first.

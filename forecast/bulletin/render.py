@@ -29,7 +29,7 @@ from forecast.bulletin.data import (
 )
 from forecast.bulletin.i18n import Catalogue
 from forecast.core import vocab
-from forecast.scoring import is_fallback
+from training.served import is_fallback
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 

@@ -164,7 +164,7 @@ def ingest_field_reports(store: Store, settings: Settings, report: RetrainReport
 
 def _promoted(candidates: Sequence[Any], outcomes: Sequence[Outcome]) -> dict[tuple[str, int], Any]:
     """The promoted candidates' models, ready to score, by (target, horizon)."""
-    from forecast.scoring import ScoringModel
+    from training.served import ScoringModel
 
     return {
         (c.target, c.horizon): ScoringModel(c.model, f"{o.name}/{o.version}")

@@ -13,11 +13,12 @@ from sklearn.base import clone
 
 from forecast.core.settings import Settings
 from forecast.core.store import Store
-from forecast.scoring import NoChampionError, is_fallback, score_week
+from forecast.scoring import NoChampionError, score_week
 from forecast.status import render_status, store_status
 from training.baselines import HistoryLogit, logistic_columns
 from training.dataset import Dataset
 from training.fallback import HistoryForecaster, fallback_version, fit_fallback
+from training.served import is_fallback
 from training.synthetic import World
 
 from .conftest import fill_store, promote_fast

@@ -84,8 +84,8 @@ def test_rescoring_replaces_the_week(scored, world: World) -> None:
 def test_contributions_reconstruct_the_probability(scored, world: World) -> None:
     import mlflow
 
-    from forecast.scoring import ScoringModel
     from training.dataset import build_dataset
+    from training.served import ScoringModel
 
     _, _, _, outcome = scored
     model = mlflow.sklearn.load_model(f"models:/risk-any-h4/{outcome.version}")
