@@ -126,6 +126,8 @@ def _hist_subject(name: str) -> str | None:
     ]
 
 
+# Feature names are few (the catalogue's) and read for every driver of every served row.
+@lru_cache(maxsize=4096)
 def read_feature(name: str) -> Reading:
     """Parse a feature name into measure, subject, partner, place and window."""
     low = name.lower()
