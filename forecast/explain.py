@@ -411,10 +411,13 @@ def summary(
 
 def paragraph(explained: Iterable[Explained], lang: str = "en") -> str:
     """A short paragraph: what pushes the risk up, then what holds it down."""
-    t = Catalogue(lang)
     items = list(explained)
     up = [e.text for e in items if e.raises]
-    down = [e.text for e in items if not e.raises]
+    return up_then_down(up, [e.text for e in items if not e.raises], Catalogue(lang))
+
+
+def up_then_down(up: Sequence[str], down: Sequence[str], t: Catalogue) -> str:
+    """The paragraph of worded drivers: those raising the risk, then those holding it down."""
     parts = []
     if up:
         parts.append(t("drivers.paragraph.up", items=t("drivers.separator").join(up)))

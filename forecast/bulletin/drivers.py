@@ -187,13 +187,7 @@ def paragraph(drivers: Iterable[Driver], t: Catalogue) -> str:
     """What pushes the risk up, then what holds it down, each with its points."""
     items = list(drivers)
     up = [with_points(d, t) for d in items if d.raises]
-    down = [with_points(d, t) for d in items if not d.raises]
-    parts = []
-    if up:
-        parts.append(t("drivers.paragraph.up", items=t("drivers.separator").join(up)))
-    if down:
-        parts.append(t("drivers.paragraph.down", items=t("drivers.separator").join(down)))
-    return " ".join(parts) if parts else t("drivers.paragraph.none")
+    return weekly.up_then_down(up, [with_points(d, t) for d in items if not d.raises], t)
 
 
 @cache
