@@ -95,3 +95,21 @@ def write_rows(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> Pa
         writer.writeheader()
         writer.writerows([{c: r.get(c, "") for c in columns} for r in rows])
     return path
+
+
+def counts_row(code: str, name: str, month: str, **kw: object) -> dict[str, object]:
+    """One row of ACLED's HDX admin-2 monthly counts (the ``Year``, ``Events`` ... in ``kw``)."""
+    row: dict[str, object] = {
+        "Country": "Mali",
+        "Admin1": "Alpha Region",
+        "Admin2": name,
+        "ISO3": "MLI",
+        "Admin2 Pcode": code,
+        "Admin1 Pcode": "ML01",
+        "Month": month,
+        "Year": 2020,
+        "Events": 3,
+        "Fatalities": 1,
+    }
+    row.update(kw)
+    return row

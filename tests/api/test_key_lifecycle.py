@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from forecast.core import servicedb
 from tests.api.conftest import make_settings
 from tests.api.world import write_store
 from tests.ops.postgres import free_port
+from tests.ops.serving import terminate
 
 ROOT = Path(__file__).resolve().parents[2]
 FORECAST = [sys.executable, "-c", "from forecast.cli import app; app()"]
@@ -158,12 +158,7 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[int, Path]]:
             time.sleep(0.2)
         yield port, home
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process)
 
 
 @pytest.mark.slow

@@ -27,7 +27,7 @@ from forecast.cli import app
 from forecast.core.settings import get_settings
 from forecast.core.store import Store
 from forecast.sources.counts import COLUMNS as COUNT_COLUMNS
-from tests.factories import acled_row, write_acled, write_two_districts
+from tests.factories import acled_row, counts_row, write_acled, write_two_districts
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
@@ -143,20 +143,7 @@ def _write_counts(path: Path) -> Path:
         out.writeheader()
         for code, name in (("ML0101", "Alpha"), ("ML0102", "Beta")):
             for month in ("January", "February"):
-                out.writerow(
-                    {
-                        "Country": "Mali",
-                        "Admin1": "Alpha Region",
-                        "Admin2": name,
-                        "ISO3": "MLI",
-                        "Admin2 Pcode": code,
-                        "Admin1 Pcode": "ML01",
-                        "Month": month,
-                        "Year": 2024,
-                        "Events": 2,
-                        "Fatalities": 1,
-                    }
-                )
+                out.writerow(counts_row(code, name, month, Year=2024, Events=2))
     return path
 
 

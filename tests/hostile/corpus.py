@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.factories import ACLED_COLUMNS, DEPLOYMENT_COLUMNS, PARTNER_COLUMNS, acled_row, square
+from forecast.sources.counts import COLUMNS as COUNTS_COLUMNS
+from tests.factories import (
+    ACLED_COLUMNS,
+    DEPLOYMENT_COLUMNS,
+    PARTNER_COLUMNS,
+    acled_row,
+    counts_row,
+    square,
+)
 
 CORPUS_MAX_INPUT_BYTES = 16 << 20
 BOMB_BYTES = 128 << 20  # inflated size of the corpus's bombs: 8 times the cap
@@ -115,18 +123,6 @@ UCDP_COLUMNS = [
     "where_coordinates",
     "source_headline",
 ]
-COUNTS_COLUMNS = [
-    "Country",
-    "Admin1",
-    "Admin2",
-    "ISO3",
-    "Admin2 Pcode",
-    "Admin1 Pcode",
-    "Month",
-    "Year",
-    "Events",
-    "Fatalities",
-]
 GEOPKO_COLUMNS = ["mission", "year", "month", "location", "latitude", "longitude", "no.troops"]
 GAZETTEER_COLUMNS = ["code", "name", "admin1", "country", "latitude", "longitude"]
 
@@ -151,23 +147,6 @@ def _ucdp_row(event_id: int, day: str, **kw: object) -> dict[str, object]:
         "adm_2": "Alpha",
         "where_coordinates": "Alpha",
         "source_headline": "Clash near Alpha",
-    }
-    row.update(kw)
-    return row
-
-
-def _counts_row(code: str, name: str, month: str, **kw: object) -> dict[str, object]:
-    row: dict[str, object] = {
-        "Country": "Mali",
-        "Admin1": "Alpha Region",
-        "Admin2": name,
-        "ISO3": "MLI",
-        "Admin2 Pcode": code,
-        "Admin1 Pcode": "ML01",
-        "Month": month,
-        "Year": 2020,
-        "Events": 3,
-        "Fatalities": 1,
     }
     row.update(kw)
     return row
@@ -230,8 +209,8 @@ def layouts() -> list[Layout]:
         Layout(
             "counts",
             ("ingest", "counts"),
-            COUNTS_COLUMNS,
-            [_counts_row("ML0101", "Alpha", "January"), _counts_row("ML0102", "Beta", "January")],
+            list(COUNTS_COLUMNS),
+            [counts_row("ML0101", "Alpha", "January"), counts_row("ML0102", "Beta", "January")],
             None,
             "Admin2",
             "Admin2 Pcode",
@@ -669,8 +648,8 @@ def _specific(folder: Path, by_reader: dict[str, Layout]) -> list[Case]:
         "unmatched",
         counts.text(
             rows=[
-                _counts_row("ZZ9999", "Atlantis", "January"),
-                _counts_row("ZZ9998", "Lemuria", "May"),
+                counts_row("ZZ9999", "Atlantis", "January"),
+                counts_row("ZZ9998", "Lemuria", "May"),
             ]
         ),
         says="matches no stored district",

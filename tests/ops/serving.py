@@ -42,6 +42,16 @@ START_TIMEOUT = 90.0
 RETRAIN_DONE = (0, 10)
 
 
+def terminate(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """SIGTERM (uvicorn's graceful stop), then SIGKILL if it has not ended in ``timeout`` s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def job_env(home: Path) -> dict[str, str]:
     """This process's environment without any FORECAST_/MLFLOW_ setting, plus the home."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FORECAST_", "MLFLOW_"))}
@@ -115,12 +125,7 @@ def serving(home: Path, log: Path, reload_poll: float = 0.2) -> Iterator[Server]
         _wait_ready(server)
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process)
 
 
 def _wait_ready(server: Server) -> None:

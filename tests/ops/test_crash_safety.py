@@ -10,7 +10,6 @@ a kill left behind (training.tracking.reconcile_aliases).
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -21,31 +20,16 @@ from pathlib import Path
 import pytest
 
 from forecast.core.schema import EVENTS
+from tests.ops.serving import FORECAST, job_env
 from training.synthetic import synthetic_world
 
 FAST = {"n_estimators": 30, "learning_rate": 0.1, "min_child_samples": 20}
-ROOT = Path(__file__).resolve().parents[2]
-FORECAST = [sys.executable, "-c", "from forecast.cli import app; app()"]
-# Settings of a short job: one risk pair and one count pair, a one-year backtest.
-ENV = {
-    "FORECAST_TARGETS": '["any"]',
-    "FORECAST_HORIZONS": "[4]",
-    "FORECAST_COUNT_TARGETS": '["events"]',
-    "FORECAST_BACKTEST_YEARS": "1",
-    "FORECAST_GATE_RESAMPLES": "500",
-    "FORECAST_TRAIN_JOBS": "1",
-}
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FORECAST_", "MLFLOW_"))}
-    return env | ENV | {"FORECAST_HOME": str(home), "PYTHONPATH": str(ROOT)}
 
 
 def _forecast(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*FORECAST, *args],
-        env=_env(home),
+        env=job_env(home),
         capture_output=True,
         text=True,
         timeout=600,
@@ -122,7 +106,7 @@ def _kill_inside(home: Path, patch: str) -> None:
         "app()\n"
     )
     run = subprocess.run(
-        [sys.executable, "-c", code], env=_env(home), capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", code], env=job_env(home), capture_output=True, text=True, timeout=600
     )
     assert run.returncode == -signal.SIGKILL, run.stdout + run.stderr
 
@@ -186,7 +170,7 @@ def test_random_kills_of_retrain_and_score(home: Path) -> None:
         args = ["retrain", "--force"] if trial % 2 == 0 else ["score"]
         process = subprocess.Popen(
             [*FORECAST, *args],
-            env=_env(home),
+            env=job_env(home),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
